@@ -1,0 +1,74 @@
+use super::{Member, MemberId};
+use crate::domain::DisplayName;
+use rand::Rng;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// One group's waiting members.
+///
+/// Invariant (PROTOCOL.md section 3): between requests no two waiters are eligible for
+/// each other, so a lobby at rest holds at most two members (a pair who just parted).
+pub(super) struct Lobby<M> {
+    pub(super) waiting: Vec<Waiter<M>>,
+    /// When the group expires; the hub closes the lobby then.
+    pub(super) expires_at: OffsetDateTime,
+    /// Set when the lobby left the hub's map; a request that finds it set starts over.
+    pub(super) retired: bool,
+}
+
+pub(super) struct Waiter<M> {
+    pub(super) member: Arc<Member<M>>,
+    pub(super) name: DisplayName,
+    pub(super) last_partner: Option<MemberId>,
+}
+
+/// Two members may be paired unless one was the other's most recent partner.
+pub(super) fn eligible(
+    a: MemberId,
+    a_last: Option<MemberId>,
+    b: MemberId,
+    b_last: Option<MemberId>,
+) -> bool {
+    a != b && a_last != Some(b) && b_last != Some(a)
+}
+
+impl<M> Lobby<M> {
+    pub(super) fn new(expires_at: OffsetDateTime) -> Self {
+        Self {
+            waiting: Vec::new(),
+            expires_at,
+            retired: false,
+        }
+    }
+
+    /// Takes out a partner for `id`, chosen uniformly at random among the eligible
+    /// waiters, or `None` when nobody is eligible.
+    pub(super) fn take_partner(
+        &mut self,
+        id: MemberId,
+        last_partner: Option<MemberId>,
+        rng: &mut impl Rng,
+    ) -> Option<Waiter<M>> {
+        let is_eligible = |w: &Waiter<M>| eligible(id, last_partner, w.member.id(), w.last_partner);
+        let count = self.waiting.iter().filter(|w| is_eligible(w)).count();
+        if count == 0 {
+            return None;
+        }
+        let chosen = rng.random_range(0..count);
+        let index = self
+            .waiting
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| is_eligible(w))
+            .nth(chosen)
+            .map(|(i, _)| i)?;
+        Some(self.waiting.swap_remove(index))
+    }
+
+    /// Removes `id` from the lobby; whether she was there.
+    pub(super) fn remove(&mut self, id: MemberId) -> bool {
+        let before = self.waiting.len();
+        self.waiting.retain(|w| w.member.id() != id);
+        self.waiting.len() != before
+    }
+}

@@ -1,0 +1,88 @@
+use crate::domain::{AccessCode, DisplayName, RoomId};
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+/// A member's number on this node, unique for the hub's lifetime.
+pub type MemberId = u64;
+
+/// One connected member, as the hub sees her.
+pub struct Member<M> {
+    id: MemberId,
+    handle: M,
+    /// Serialises this member's own requests, so that two of her events never interleave.
+    pub(super) request: Mutex<()>,
+    /// Where she is now; also written by whoever pairs her or leaves her room.
+    pub(super) state: Mutex<MemberState<M>>,
+}
+
+pub(super) struct MemberState<M> {
+    pub(super) place: Place<M>,
+    /// The group she last joined, for `next`.
+    pub(super) last_group: Option<AccessCode>,
+    /// The name she last joined under, reused by `next`.
+    pub(super) name: Option<DisplayName>,
+    /// Her most recent partner: never paired with her twice in a row.
+    pub(super) last_partner: Option<MemberId>,
+}
+
+/// At most one place at a time (PROTOCOL.md section 3).
+pub(super) enum Place<M> {
+    Nowhere,
+    Lobby(AccessCode),
+    Room(Seat<M>),
+}
+
+/// A member's seat in a room: the room and, while she is still there, the partner.
+pub(super) struct Seat<M> {
+    pub(super) room: RoomId,
+    pub(super) partner: Option<Arc<Member<M>>>,
+}
+
+impl<M> Member<M> {
+    pub(super) fn new(id: MemberId, handle: M) -> Self {
+        Self {
+            id,
+            handle,
+            request: Mutex::new(()),
+            state: Mutex::new(MemberState {
+                place: Place::Nowhere,
+                last_group: None,
+                name: None,
+                last_partner: None,
+            }),
+        }
+    }
+
+    /// Her number on this node.
+    pub fn id(&self) -> MemberId {
+        self.id
+    }
+
+    /// The transport's handle for reaching her.
+    pub fn handle(&self) -> &M {
+        &self.handle
+    }
+
+    /// The group she joined last, if any: where `next` takes her.
+    pub fn last_group(&self) -> Option<AccessCode> {
+        self.state.lock().last_group.clone()
+    }
+
+    /// The name she last joined under.
+    pub fn name(&self) -> Option<DisplayName> {
+        self.state.lock().name.clone()
+    }
+
+    /// The room she sits in, if any (alone or with her partner).
+    pub fn room(&self) -> Option<RoomId> {
+        match &self.state.lock().place {
+            Place::Room(seat) => Some(seat.room.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether she waits in a lobby.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.state.lock().place, Place::Lobby(_))
+    }
+}

@@ -1,0 +1,23 @@
+//! Who is paired with whom: the matching rules of PROTOCOL.md section 3, with no async, no
+//! sockets, no storage and no clock of its own.
+//!
+//! The [`Hub`] holds one node's lobbies and rooms. It is generic over `M`, the handle the
+//! transport uses to reach a member (a socket in the server, a number in tests), and hands
+//! back what happened ([`Joined`], [`Departure`]) so that the caller does the talking.
+//!
+//! Concurrency: each member's own requests are serialised by a per-member lock; pairing
+//! takes the lock of one group's lobby; a room's record sits in one shard of a concurrent
+//! map. Locks are always taken in the order member request → lobby → room → member state,
+//! and none is held across an `.await` (there is none here).
+
+mod hub;
+mod lobby;
+mod member;
+mod outcome;
+
+pub use hub::Hub;
+pub use member::{Member, MemberId};
+pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,52 @@
+use super::MemberId;
+use crate::domain::{DisplayName, RoomId};
+
+/// What a `join` did.
+pub struct Joined<M> {
+    /// The room she had to leave first, if any.
+    pub departure: Option<Departure<M>>,
+    /// Where she is now.
+    pub outcome: Outcome<M>,
+}
+
+/// Where a joining member ends up.
+pub enum Outcome<M> {
+    /// In the lobby, until someone eligible arrives.
+    Waiting,
+    /// Paired at once.
+    Paired(Pairing<M>),
+    /// The group was closed meanwhile; she is nowhere.
+    GroupClosed,
+}
+
+/// A new pair, seen from the member whose request made it.
+pub struct Pairing<M> {
+    /// The fresh room of the two.
+    pub room: RoomId,
+    /// The joiner's own name.
+    pub own_name: DisplayName,
+    /// The partner's handle.
+    pub partner: M,
+    /// The partner's number on this node.
+    pub partner_id: MemberId,
+    /// The partner's name.
+    pub partner_name: DisplayName,
+}
+
+/// A member left a room; her partner, if still there, must be told.
+pub struct Departure<M> {
+    /// The room she left.
+    pub room: RoomId,
+    /// The partner who stays behind alone, if she had not left already.
+    pub partner: Option<M>,
+}
+
+/// Who receives a message sent into a room: one or two sockets.
+pub struct Recipients<M>(pub [Option<M>; 2]);
+
+impl<M> Recipients<M> {
+    /// The recipients, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &M> {
+        self.0.iter().flatten()
+    }
+}
