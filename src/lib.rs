@@ -10,5 +10,14 @@
 //! - [`domain`]: validated values; no I/O.
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod domain;
+pub mod http;
 pub mod matchmaking;
+pub mod metrics;
+pub mod realtime;
+pub mod shutdown;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod wire;

@@ -1,1 +1,20 @@
-fn main() {}
+//! The Circle's server binary: parse the configuration, start logging, serve until
+//! Ctrl-C or SIGTERM.
+
+use circle::config::Config;
+use circle::startup::App;
+use circle::{shutdown, telemetry};
+use clap::Parser;
+use std::io::IsTerminal;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    telemetry::init(std::io::stderr, std::io::stderr().is_terminal());
+    let app = App::build(config).await?;
+    let address = app.local_addr();
+    tracing::info!(%address, "listening");
+    // Scripts and tests wait for this line to know the server is ready, and on which port.
+    println!("circle listening on http://{address}");
+    app.run_until(shutdown::signal()).await
+}

@@ -44,13 +44,16 @@ impl Description {
 }
 
 impl Rules {
+    /// Why rules are refused: too long, or not a string at all.
+    pub const INVALID: Invalid = Invalid::new(
+        "invalid_rules",
+        "rules must be a string of at most 5000 characters",
+    );
+
     /// Checks the length only: the text is stored exactly as sent.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         if raw.chars().count() > MAX_RULES_CHARS {
-            return Err(Invalid::new(
-                "invalid_rules",
-                "rules must be a string of at most 5000 characters",
-            ));
+            return Err(Self::INVALID);
         }
         Ok(Self(raw.to_owned()))
     }

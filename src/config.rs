@@ -1,0 +1,86 @@
+//! Configuration: every setting is a command-line flag with an environment fallback
+//! (`--help` lists them; `.env.sample` documents the variables).
+
+use clap::{Args, Parser};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The Circle server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "circle", version, about)]
+pub struct Config {
+    /// TCP port to serve HTTP, Socket.IO and the web client on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to listen on.
+    #[arg(long, env = "CIRCLE_BIND", default_value = "0.0.0.0")]
+    pub bind: IpAddr,
+
+    /// Directory for the SQLite database and the node's key file, created on first start.
+    #[arg(long, env = "CIRCLE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// How long a group lives after its creation (e.g. `72h`, `30m`, `2s`).
+    #[arg(long, env = "CIRCLE_GROUP_TTL", default_value = "72h", value_parser = humantime::parse_duration)]
+    pub group_ttl: Duration,
+
+    /// How often expired groups are deleted and their lobbies closed.
+    #[arg(long, env = "CIRCLE_SWEEP_INTERVAL", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub sweep_interval: Duration,
+
+    /// Answer `GET /groups` with every live group and its access code (compat: the
+    /// original front end needs it; it exposes every group, so it is off by default).
+    #[arg(long, env = "CIRCLE_PUBLIC_GROUP_LIST")]
+    pub public_group_list: bool,
+
+    /// Origins allowed to call the API from a browser (repeatable, or comma-separated in
+    /// the variable). Without any, every origin is allowed and reflected.
+    #[arg(
+        long = "cors-origin",
+        env = "CIRCLE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Limits on what clients may send.
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Every limit on client input, with its default.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest HTTP request body, in bytes.
+    #[arg(long, env = "CIRCLE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Largest chat message payload, in bytes; larger ones get `message_too_large`.
+    #[arg(long, env = "CIRCLE_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024)]
+    pub max_message_bytes: usize,
+
+    /// Largest inbound Engine.IO packet (websocket message or polling body), in bytes; a
+    /// connection that sends a larger one is closed. Leaves room for a full-size message.
+    #[arg(long, env = "CIRCLE_MAX_PACKET_BYTES", default_value_t = 32 * 1024)]
+    pub max_packet_bytes: usize,
+
+    /// Chat messages one socket may send per second, sustained.
+    #[arg(long, env = "CIRCLE_MESSAGE_RATE", default_value_t = 10)]
+    pub message_rate: u32,
+
+    /// Chat messages one socket may send in a burst.
+    #[arg(long, env = "CIRCLE_MESSAGE_BURST", default_value_t = 30)]
+    pub message_burst: u32,
+
+    /// Failed `join_group` attempts one client address may make per minute.
+    #[arg(long, env = "CIRCLE_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
+    pub failed_joins_per_minute: u32,
+}
+
+impl Config {
+    /// The defaults, as if started with no flags and no environment (for tests).
+    pub fn defaults() -> Self {
+        Self::parse_from(["circle"])
+    }
+}

@@ -1,0 +1,161 @@
+//! Groups: create, look up, list (compat, off by default), close (PROTOCOL.md section 1).
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, GROUP_NOT_FOUND};
+use crate::domain::{AccessCode, Description, Group, GroupName, NewGroup, OwnerToken, Rules};
+use crate::store::StoreError;
+use crate::wire::GroupView;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// How often creation draws a new code when the first is taken (50 random bits: a
+/// collision is already unlikely once).
+const CODE_ATTEMPTS: usize = 5;
+
+/// `/groups` and `/groups/{access_code}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/groups", get(list).post(create))
+        .route("/groups/{access_code}", get(show).delete(close))
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    #[serde(flatten)]
+    group: GroupView<'a>,
+    owner_token: &'a str,
+}
+
+/// Turns the body into a [`NewGroup`], with a precise code for each way it can be wrong.
+fn new_group(body: Result<Json<Value>, JsonRejection>) -> ApiResult<NewGroup> {
+    let Json(body) = body.map_err(|rejection| match rejection.status() {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send JSON with Content-Type: application/json",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is over the size limit",
+        ),
+        _ => ApiError::bad_request("invalid_json", "the body is not valid JSON"),
+    })?;
+    let Value::Object(fields) = body else {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "the body must be a JSON object",
+        ));
+    };
+    let text = |key: &str| fields.get(key).and_then(Value::as_str);
+    let rules = match fields.get("rules") {
+        None | Some(Value::Null) => Rules::default(),
+        Some(Value::String(rules)) => Rules::parse(rules)?,
+        Some(_) => return Err(Rules::INVALID.into()),
+    };
+    Ok(NewGroup {
+        name: GroupName::parse(text("name").unwrap_or_default())?,
+        description: Description::parse(text("description").unwrap_or_default())?,
+        rules,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let new = new_group(body)?;
+    let created_at = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("0 is valid");
+    let expires_at = created_at + state.group_ttl;
+    let owner = OwnerToken::generate(&mut rand::rng());
+    for _ in 0..CODE_ATTEMPTS {
+        let group = Group {
+            access_code: AccessCode::generate(&mut rand::rng()),
+            name: new.name.clone(),
+            description: new.description.clone(),
+            rules: new.rules.clone(),
+            created_at,
+            expires_at,
+        };
+        match state.store.insert(&group, &owner.hash()).await {
+            Ok(()) => {
+                state.metrics.groups_created.inc();
+                let created = Created {
+                    group: GroupView::from(&group),
+                    owner_token: owner.expose(),
+                };
+                let body = serde_json::to_value(created).expect("serialisable");
+                return Ok((StatusCode::CREATED, Json(body)));
+            }
+            Err(StoreError::CodeTaken) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Unavailable("no free access code".into()).into())
+}
+
+async fn find(state: &AppState, code: &str) -> ApiResult<crate::store::StoredGroup> {
+    let code = AccessCode::parse(code).ok_or(GROUP_NOT_FOUND)?;
+    state
+        .store
+        .find(&code, OffsetDateTime::now_utc())
+        .await?
+        .ok_or(GROUP_NOT_FOUND)
+}
+
+async fn show(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+    let stored = find(&state, &code).await?;
+    Ok(Json(
+        serde_json::to_value(GroupView::from(&stored.group)).expect("serialisable"),
+    ))
+}
+
+/// Compat listing: every live group with its code, only with `--public-group-list`.
+async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    if !state.public_group_list {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "listing_disabled",
+            "listing groups is disabled on this server",
+        ));
+    }
+    let groups = state.store.list(OffsetDateTime::now_utc()).await?;
+    let views: Vec<GroupView> = groups.iter().map(GroupView::from).collect();
+    Ok(Json(serde_json::to_value(views).expect("serialisable")))
+}
+
+/// Closes a group now, with `Authorization: Bearer <owner_token>`.
+async fn close(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the owner token as Authorization: Bearer <token>",
+        ))?;
+    let stored = find(&state, &code).await?;
+    if !stored.owner.matches(token.trim()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this token does not own the group",
+        ));
+    }
+    state.store.delete(&stored.group.access_code).await?;
+    state.realtime.close_group(&stored.group);
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,76 @@
+//! Prometheus metrics (`GET /metrics`). Never labelled by group, code or name.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+/// Label of the error counter: the stable error code only.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ErrorLabel {
+    /// The error code, e.g. `not_in_room`.
+    pub code: &'static str,
+}
+
+/// The server's counters and gauges.
+#[derive(Default)]
+pub struct Metrics {
+    /// Open Socket.IO connections.
+    pub connections: Gauge,
+    /// Members waiting in lobbies (set when scraped).
+    pub waiting: Gauge,
+    /// Open rooms (set when scraped).
+    pub rooms: Gauge,
+    /// Pairs made.
+    pub matches: Counter,
+    /// Chat messages relayed.
+    pub messages_relayed: Counter,
+    /// Groups created.
+    pub groups_created: Counter,
+    /// Requests refused, by error code.
+    pub errors: Family<ErrorLabel, Counter>,
+}
+
+impl Metrics {
+    /// Counts one refusal with `code`.
+    pub fn error(&self, code: &'static str) {
+        self.errors.get_or_create(&ErrorLabel { code }).inc();
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut registry = Registry::with_prefix("circle");
+        registry.register(
+            "connections",
+            "Open Socket.IO connections",
+            self.connections.clone(),
+        );
+        registry.register(
+            "waiting",
+            "Members waiting in lobbies",
+            self.waiting.clone(),
+        );
+        registry.register("rooms", "Open rooms", self.rooms.clone());
+        registry.register("matches", "Pairs made", self.matches.clone());
+        registry.register(
+            "messages_relayed",
+            "Chat messages relayed",
+            self.messages_relayed.clone(),
+        );
+        registry.register(
+            "groups_created",
+            "Groups created",
+            self.groups_created.clone(),
+        );
+        registry.register(
+            "errors",
+            "Requests refused, by error code",
+            self.errors.clone(),
+        );
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}

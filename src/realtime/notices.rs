@@ -1,0 +1,107 @@
+//! What the server tells members when pairs form and break (PROTOCOL.md section 2).
+
+use crate::domain::DisplayName;
+use crate::matchmaking::{Departure, Pairing};
+use serde::Serialize;
+use socketioxide::extract::SocketRef;
+
+/// Why a partner is gone, as sent in `partner_left`.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveReason {
+    /// She left the room or joined another group.
+    Left,
+    /// She asked for someone new.
+    Next,
+    /// Her connection is gone.
+    Disconnected,
+}
+
+#[derive(Serialize)]
+struct JoinRoom<'a> {
+    room: &'a str,
+    user: &'a str,
+    #[serde(rename = "match")]
+    partner: MatchInfo<'a>,
+}
+
+#[derive(Serialize)]
+struct MatchInfo<'a> {
+    name: &'a str,
+    sid: String,
+}
+
+#[derive(Serialize)]
+struct PartnerLeft<'a> {
+    room: &'a str,
+    reason: LeaveReason,
+}
+
+#[derive(Serialize)]
+struct GroupClosed<'a> {
+    access_code: &'a str,
+}
+
+fn join_room(to: &SocketRef, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
+    let payload = JoinRoom {
+        room,
+        user: own.as_ref(),
+        partner: MatchInfo {
+            name: other.as_ref(),
+            sid,
+        },
+    };
+    to.emit("join_room", &payload).ok();
+}
+
+/// Tells both members of a new pair: `join_room` with each one's view, then the compat
+/// notice `"<name> connected."` naming the member whose request made the pair.
+pub fn pair_formed(joiner: &SocketRef, pairing: &Pairing<SocketRef>) {
+    let room = pairing.room.as_str();
+    let partner = &pairing.partner;
+    join_room(
+        joiner,
+        room,
+        &pairing.own_name,
+        &pairing.partner_name,
+        partner.id.to_string(),
+    );
+    join_room(
+        partner,
+        room,
+        &pairing.partner_name,
+        &pairing.own_name,
+        joiner.id.to_string(),
+    );
+    let notice = format!("{} connected.", pairing.own_name.as_ref());
+    for member in [joiner, partner] {
+        member.emit("message", &notice).ok();
+    }
+}
+
+/// Tells the partner left behind, if any: `partner_left`, then the compat notice.
+pub fn partner_gone(departure: Option<Departure<SocketRef>>, reason: LeaveReason) {
+    let Some(Departure {
+        room,
+        partner: Some(partner),
+    }) = departure
+    else {
+        return;
+    };
+    let room = room.as_str();
+    partner
+        .emit("partner_left", &PartnerLeft { room, reason })
+        .ok();
+    partner
+        .emit("message", &format!("A User left the {room} room"))
+        .ok();
+}
+
+/// Tells members who were waiting in a group that it no longer exists.
+pub fn group_closed(waiters: &[SocketRef], access_code: &str) {
+    for member in waiters {
+        member
+            .emit("group_closed", &GroupClosed { access_code })
+            .ok();
+    }
+}

@@ -1,0 +1,32 @@
+use crate::domain::Invalid;
+
+/// Why an event was refused: a stable code and a human message, sent in the ack or in a
+/// `request_error` (PROTOCOL.md section 2).
+pub type Refusal = Invalid;
+
+/// The payload is not what the event takes (not an object, wrong types).
+pub const INVALID_PAYLOAD: Refusal = Refusal::new("invalid_payload", "the payload is malformed");
+/// A message without a string `room`.
+pub const INVALID_ROOM: Refusal = Refusal::new("invalid_room", "room must be a string");
+/// The access code is unknown, expired, closed or malformed.
+pub const GROUP_NOT_FOUND: Refusal =
+    Refusal::new("group_not_found", "no live group has this access code");
+/// The sender may not send into that room.
+pub const NOT_IN_ROOM: Refusal = Refusal::new("not_in_room", "you are not in this room");
+/// `next` before any `join_group`.
+pub const NOT_IN_GROUP: Refusal = Refusal::new("not_in_group", "join a group first");
+/// A message over the size limit.
+pub const MESSAGE_TOO_LARGE: Refusal =
+    Refusal::new("message_too_large", "the message is over the size limit");
+/// Too many messages, or too many failed joins from one address.
+pub const RATE_LIMITED: Refusal = Refusal::new("rate_limited", "too many requests, slow down");
+/// Events with binary attachments are not accepted.
+pub const BINARY_NOT_ALLOWED: Refusal =
+    Refusal::new("binary_not_allowed", "binary attachments are not accepted");
+/// Events that would break the closed group (`join_room`, `gmessage`).
+pub const FORBIDDEN: Refusal = Refusal::new("forbidden", "this event is not allowed");
+/// The store cannot be reached.
+pub const UNAVAILABLE: Refusal = Refusal::new(
+    "unavailable",
+    "the service is unavailable, try again shortly",
+);

@@ -1,0 +1,138 @@
+//! Builds the application from its [`Config`] and runs it until told to stop.
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::realtime::{self, Realtime};
+use crate::store::{GroupStore, SqliteStore};
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use socketioxide::SocketIo;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+/// A built server: bound to its port, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    io: SocketIo,
+    store: Arc<dyn GroupStore>,
+    realtime: Arc<Realtime>,
+    sweep_interval: Duration,
+}
+
+impl App {
+    /// Opens the store, builds HTTP and Socket.IO, and binds the listener (port 0 picks a
+    /// free port; see [`App::local_addr`]).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store: Arc<dyn GroupStore> = Arc::new(SqliteStore::open(&config.data_dir).await?);
+        let metrics = Arc::new(Metrics::default());
+        let limits = config.limits.clone();
+        let realtime = Arc::new(Realtime::new(
+            store.clone(),
+            limits.clone(),
+            metrics.clone(),
+        ));
+        let packet_bytes = limits.max_packet_bytes;
+        let (socket_layer, io) = SocketIo::builder()
+            .with_state(realtime.clone())
+            .max_payload(packet_bytes as u64)
+            .ws_max_message_size(packet_bytes)
+            .ws_max_frame_size(packet_bytes)
+            .build_layer();
+        realtime::register(&io);
+        let state = AppState {
+            store: store.clone(),
+            realtime: realtime.clone(),
+            metrics,
+            group_ttl: config.group_ttl,
+            public_group_list: config.public_group_list,
+        };
+        let router = http::router(state, limits.max_body_bytes)
+            .layer(socket_layer)
+            .layer(cors(&config.cors_origins)?);
+        let address = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
+        Ok(Self {
+            listener,
+            router,
+            io,
+            store,
+            realtime,
+            sweep_interval: config.sweep_interval,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then disconnects every socket and returns.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let sweeper = tokio::spawn(sweep(self.store, self.realtime, self.sweep_interval));
+        let io = self.io;
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                io.close().await;
+            })
+            .await;
+        sweeper.abort();
+        served.context("serving HTTP")
+    }
+}
+
+/// Deletes expired groups and closes their lobbies, every `interval`.
+async fn sweep(store: Arc<dyn GroupStore>, realtime: Arc<Realtime>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let now = OffsetDateTime::now_utc();
+        match store.delete_expired(now).await {
+            Ok(deleted) if deleted > 0 => tracing::info!(deleted, "expired groups deleted"),
+            Ok(_) => {}
+            Err(cause) => tracing::warn!(%cause, "sweeping expired groups failed"),
+        }
+        realtime.sweep(now);
+    }
+}
+
+/// Reflects the request's origin with credentials (socket.io-client 2.x polling sends
+/// them), or allows only `origins` when some are configured (PROTOCOL.md section 4).
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::mirror_request()
+    } else {
+        let list = origins
+            .iter()
+            .map(|origin| HeaderValue::from_str(origin).context("--cors-origin"))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        AllowOrigin::list(list)
+    };
+    Ok(CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers(AllowHeaders::list([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+        ]))
+        .max_age(Duration::from_secs(600)))
+}

@@ -1,0 +1,154 @@
+use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
+use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Rules};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{FromRow, Row};
+use std::path::Path;
+use time::OffsetDateTime;
+
+/// Groups in an embedded SQLite file: the single-node default.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    cipher: CodeCipher,
+}
+
+#[derive(FromRow)]
+struct GroupRow {
+    code_sealed: Vec<u8>,
+    name: String,
+    description: String,
+    rules: String,
+    owner_token_hash: Vec<u8>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) `groups.sqlite` and the key file `secret.key` in `data_dir`,
+    /// and applies the schema.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        let cipher = CodeCipher::load_or_create(&data_dir.join("secret.key"))
+            .context("reading the key file secret.key")?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join("groups.sqlite"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .context("opening groups.sqlite")?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("applying the schema")?;
+        Ok(Self { pool, cipher })
+    }
+
+    fn to_group(&self, row: GroupRow) -> Option<StoredGroup> {
+        let timestamp = |secs| OffsetDateTime::from_unix_timestamp(secs).ok();
+        Some(StoredGroup {
+            group: Group {
+                access_code: self.cipher.open(&row.code_sealed)?,
+                name: GroupName::from_stored(row.name),
+                description: Description::from_stored(row.description),
+                rules: Rules::from_stored(row.rules),
+                created_at: timestamp(row.created_at)?,
+                expires_at: timestamp(row.expires_at)?,
+            },
+            owner: OwnerTokenHash(row.owner_token_hash.try_into().ok()?),
+        })
+    }
+}
+
+fn unavailable(e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+const COLUMNS: &str =
+    "code_sealed, name, description, rules, owner_token_hash, created_at, expires_at";
+
+#[async_trait]
+impl GroupStore for SqliteStore {
+    async fn insert(&self, group: &Group, owner: &OwnerTokenHash) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO groups (code_hash, code_sealed, name, description, rules, \
+             owner_token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.cipher.fingerprint(&group.access_code))
+        .bind(self.cipher.seal(&group.access_code))
+        .bind(group.name.as_ref())
+        .bind(group.description.as_ref())
+        .bind(group.rules.as_ref())
+        .bind(owner.0.as_slice())
+        .bind(group.created_at.unix_timestamp())
+        .bind(group.expires_at.unix_timestamp())
+        .execute(&self.pool)
+        .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::CodeTaken),
+            other => other.map(drop).map_err(unavailable),
+        }
+    }
+
+    async fn find(
+        &self,
+        code: &AccessCode,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredGroup>, StoreError> {
+        let row: Option<GroupRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM groups WHERE code_hash = ? AND expires_at > ?"
+        ))
+        .bind(self.cipher.fingerprint(code))
+        .bind(now.unix_timestamp())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(row.and_then(|row| self.to_group(row)))
+    }
+
+    async fn list(&self, now: OffsetDateTime) -> Result<Vec<Group>, StoreError> {
+        let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM groups WHERE expires_at > ? ORDER BY created_at"
+        ))
+        .bind(now.unix_timestamp())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| self.to_group(row))
+            .map(|stored| stored.group)
+            .collect())
+    }
+
+    async fn delete(&self, code: &AccessCode) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM groups WHERE code_hash = ?")
+            .bind(self.cipher.fingerprint(code))
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_expired(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM groups WHERE expires_at <= ?")
+            .bind(now.unix_timestamp())
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.try_get::<i64, _>(0).map(drop).map_err(unavailable)
+    }
+}

@@ -1,0 +1,40 @@
+//! JSON shapes shared by the HTTP API and the Socket.IO acknowledgements.
+
+use crate::domain::Group;
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// A group's public view (PROTOCOL.md section 1): everything but the owner token.
+#[derive(Debug, Serialize)]
+pub struct GroupView<'a> {
+    /// The group's name.
+    pub name: &'a str,
+    /// What the group is about.
+    pub description: &'a str,
+    /// The rules, exactly as created.
+    pub rules: &'a str,
+    /// The code members join with.
+    pub access_code: &'a str,
+    /// Creation time, RFC 3339 UTC.
+    pub created_at: String,
+    /// Expiry time, RFC 3339 UTC.
+    pub expires_at: String,
+}
+
+impl<'a> From<&'a Group> for GroupView<'a> {
+    fn from(group: &'a Group) -> Self {
+        Self {
+            name: group.name.as_ref(),
+            description: group.description.as_ref(),
+            rules: group.rules.as_ref(),
+            access_code: group.access_code.expose(),
+            created_at: rfc3339(group.created_at),
+            expires_at: rfc3339(group.expires_at),
+        }
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).expect("a UTC timestamp always formats")
+}
