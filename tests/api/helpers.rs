@@ -1,0 +1,267 @@
+#![allow(dead_code)]
+
+use circle::config::Config;
+use circle::startup::App;
+use futures_util::FutureExt;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload, TransportType};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// How long a test waits for an event that must come.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a test watches for an event that must not come.
+pub const SILENCE: Duration = Duration::from_millis(300);
+
+/// A running server with a fresh data directory.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub data_dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Starts the real server on port 0 with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the real server on port 0 after `configure` adjusted the defaults.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults();
+    config.port = 0;
+    config.bind = [127, 0, 0, 1].into();
+    config.data_dir = data_dir.path().to_owned();
+    configure(&mut config);
+    let app = App::build(config).await.expect("server builds");
+    let port = app.local_addr().port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        stopped.await.ok();
+    }));
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        data_dir,
+        http: reqwest::Client::new(),
+        _stop: stop,
+    }
+}
+
+/// A group as created through the API.
+pub struct CreatedGroup {
+    pub code: String,
+    pub owner_token: String,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_groups(&self, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/groups"))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn create_group(&self) -> CreatedGroup {
+        let response = self
+            .post_groups(&json!({"name": "Book club", "description": "We read together"}))
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        CreatedGroup {
+            code: body["access_code"].as_str().unwrap().to_owned(),
+            owner_token: body["owner_token"].as_str().unwrap().to_owned(),
+            body,
+        }
+    }
+
+    pub async fn close_group(&self, group: &CreatedGroup) -> reqwest::Response {
+        self.http
+            .delete(self.url(&format!("/groups/{}", group.code)))
+            .bearer_auth(&group.owner_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A connected Socket.IO client over websocket.
+    pub async fn member(&self) -> TestMember {
+        TestMember::connect(&self.address, TransportType::Websocket).await
+    }
+
+    /// A connected member who joined `code` as `name` and got an ok ack.
+    pub async fn joined(&self, code: &str, name: &str) -> TestMember {
+        let mut member = self.member().await;
+        let ack = member
+            .request("join_group", json!({"access_code": code, "name": name}))
+            .await;
+        assert_eq!(ack["ok"], true, "join failed: {ack}");
+        member.name = name.to_owned();
+        member
+    }
+
+    /// Two members of `code`, paired; returns them and their room id.
+    pub async fn pair(&self, code: &str) -> (TestMember, TestMember, String) {
+        let mut a = self.joined(code, "Ada").await;
+        let mut b = self.joined(code, "Bob").await;
+        let room_a = a.next_event("join_room").await["room"].clone();
+        let room_b = b.next_event("join_room").await["room"].clone();
+        assert_eq!(room_a, room_b);
+        (a, b, room_a.as_str().unwrap().to_owned())
+    }
+
+    pub async fn metrics(&self) -> String {
+        self.get("/metrics").await.text().await.unwrap()
+    }
+}
+
+/// A real Socket.IO client whose incoming events queue up for the test to read.
+pub struct TestMember {
+    pub client: Client,
+    pub name: String,
+    events: mpsc::UnboundedReceiver<(String, Value)>,
+}
+
+fn payload_value(payload: Payload) -> Value {
+    match payload {
+        Payload::Text(mut values) if values.len() == 1 => values.remove(0),
+        Payload::Text(values) => Value::Array(values),
+        Payload::Binary(bytes) => json!({ "binary": bytes.len() }),
+        #[allow(deprecated)]
+        Payload::String(text) => Value::String(text),
+    }
+}
+
+impl TestMember {
+    pub async fn connect(address: &str, transport: TransportType) -> Self {
+        let (sender, events) = mpsc::unbounded_channel();
+        let (connected, is_connected) = oneshot::channel::<()>();
+        let connected = std::sync::Mutex::new(Some(connected));
+        let closed = sender.clone();
+        let client = ClientBuilder::new(address)
+            .transport_type(transport)
+            .reconnect(false)
+            .on(Event::Connect, move |_, _| {
+                if let Some(connected) = connected.lock().unwrap().take() {
+                    connected.send(()).ok();
+                }
+                async {}.boxed()
+            })
+            .on(Event::Close, move |_, _| {
+                closed.send(("close".to_owned(), Value::Null)).ok();
+                async {}.boxed()
+            })
+            .on_any(move |event: Event, payload, _| {
+                sender
+                    .send((event.as_str().to_owned(), payload_value(payload)))
+                    .ok();
+                async {}.boxed()
+            })
+            .connect()
+            .await
+            .expect("client connects");
+        tokio::time::timeout(EVENT_TIMEOUT, is_connected)
+            .await
+            .expect("connected in time")
+            .ok();
+        Self {
+            client,
+            name: String::new(),
+            events,
+        }
+    }
+
+    /// Emits `event` without asking for an ack.
+    pub async fn emit(&self, event: &str, payload: Value) {
+        self.client.emit(event, payload).await.unwrap();
+    }
+
+    /// Emits `event`, asking for an ack, and returns it.
+    pub async fn request(&self, event: &str, payload: Value) -> Value {
+        let (sender, received) = oneshot::channel();
+        let sender = std::sync::Mutex::new(Some(sender));
+        self.client
+            .emit_with_ack(event, payload, EVENT_TIMEOUT, move |payload, _| {
+                if let Some(sender) = sender.lock().unwrap().take() {
+                    // Acks arrive as the argument array: keep the first argument.
+                    let value = match payload_value(payload) {
+                        Value::Array(mut args) if !args.is_empty() => args.remove(0),
+                        other => other,
+                    };
+                    sender.send(value).ok();
+                }
+                async {}.boxed()
+            })
+            .await
+            .unwrap();
+        tokio::time::timeout(EVENT_TIMEOUT, received)
+            .await
+            .unwrap_or_else(|_| panic!("no ack for {event}"))
+            .unwrap()
+    }
+
+    /// The next event named `name`; other events on the way are skipped.
+    pub async fn next_event(&mut self, name: &str) -> Value {
+        let wait = async {
+            loop {
+                let (event, payload) = self.events.recv().await.expect("client alive");
+                if event == name {
+                    return payload;
+                }
+            }
+        };
+        tokio::time::timeout(EVENT_TIMEOUT, wait)
+            .await
+            .unwrap_or_else(|_| panic!("no {name} event within {EVENT_TIMEOUT:?}"))
+    }
+
+    /// The next chat message that is an object (compat string notices are skipped).
+    pub async fn next_chat(&mut self) -> Value {
+        loop {
+            let message = self.next_event("message").await;
+            if message.is_object() {
+                return message;
+            }
+        }
+    }
+
+    /// Panics if any event named `name` arrives within [`SILENCE`].
+    pub async fn assert_no(&mut self, name: &str) {
+        let watch = async {
+            loop {
+                match self.events.recv().await {
+                    Some((event, payload)) if event == name => return Some(payload),
+                    Some(_) => continue,
+                    None => std::future::pending::<()>().await,
+                }
+            }
+        };
+        if let Ok(Some(payload)) = tokio::time::timeout(SILENCE, watch).await {
+            panic!("unexpected {name} event: {payload}");
+        }
+    }
+
+    pub async fn disconnect(self) {
+        self.client.disconnect().await.ok();
+    }
+}
+
+/// Asserts an ack or `request_error` body carries error `code`.
+pub fn assert_refused(ack: &Value, code: &str) {
+    assert_eq!(ack["ok"], false, "expected a refusal, got {ack}");
+    assert_eq!(ack["error"]["code"], code, "wrong code in {ack}");
+}

@@ -1,0 +1,12 @@
+//! Black-box tests: the real server on an ephemeral port, driven over HTTP and through a
+//! real Socket.IO client (rust_socketio), as members would.
+
+mod chat;
+mod expiry;
+mod groups;
+mod health;
+mod helpers;
+mod input;
+mod matchmaking;
+mod privacy;
+mod transport;
