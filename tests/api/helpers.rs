@@ -121,6 +121,9 @@ impl TestApp {
         let room_a = a.next_event("join_room").await["room"].clone();
         let room_b = b.next_event("join_room").await["room"].clone();
         assert_eq!(room_a, room_b);
+        for member in [&mut a, &mut b] {
+            assert_eq!(member.next_event("message").await, "Bob connected.");
+        }
         (a, b, room_a.as_str().unwrap().to_owned())
     }
 

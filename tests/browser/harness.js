@@ -1,0 +1,158 @@
+// Test harness: starts the real server and Debian's Chromium, one browser
+// context per simulated member.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'target', 'browser-screenshots');
+
+const SERVER_START_TIMEOUT_MS = 30_000;
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Spawns `circle --port 0` on a fresh data dir and resolves once it prints
+ * "circle listening on http://127.0.0.1:PORT". Returns {baseUrl, stop, output}.
+ */
+export async function startServer() {
+  const bin = process.env.CIRCLE_BIN || path.join(REPO_ROOT, 'target', 'debug', 'circle');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'circle-browser-'));
+  const child = spawn(bin, ['--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  const output = [];
+  const remember = (chunk) => {
+    output.push(chunk.toString());
+    if (output.length > 500) output.shift();
+  };
+  child.stderr.on('data', remember);
+
+  const baseUrl = await new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${SERVER_START_TIMEOUT_MS} ms`)), SERVER_START_TIMEOUT_MS);
+    function fail(err) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      err.message += `\n--- server output ---\n${output.join('')}`;
+      reject(err);
+    }
+    child.on('error', (err) => fail(new Error(`cannot start ${bin}: ${err.message}`)));
+    child.on('exit', (code, signal) => fail(new Error(`server exited early (code ${code}, signal ${signal})`)));
+    child.stdout.on('data', (chunk) => {
+      remember(chunk);
+      buffer += chunk.toString();
+      const match = /circle listening on (http:\/\/[^\s]+?:(\d+))\s/.exec(buffer);
+      if (match) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(`http://127.0.0.1:${match[2]}`);
+      }
+    });
+  });
+
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  return { baseUrl, stop, output };
+}
+
+/** Launches headless Chromium (Debian's package, never a downloaded build). */
+export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A simulated member: its own browser context (own storage, own sockets).
+ * Collects page errors and dialogs, which the tests expect to stay empty.
+ */
+export async function newMember(browser, baseUrl, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems = { pageErrors: [], dialogs: [] };
+  page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
+  page.on('dialog', async (dialog) => {
+    problems.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  return { context, page, problems };
+}
+
+export async function ensureScreenshotDir() {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  return SCREENSHOT_DIR;
+}
+
+/**
+ * Routes a page's Socket.IO WebSockets through the test, like a network cable
+ * the test can pull: cut() closes the open connections and refuses new ones
+ * until restore(). The server sees a plain disconnect.
+ */
+export async function cable(page) {
+  let cut = false;
+  const open = new Set();
+  await page.routeWebSocket(/\/socket\.io\//, (pageSide) => {
+    if (cut) {
+      pageSide.close({ code: 4000, reason: 'cable cut by the test' });
+      return;
+    }
+    const serverSide = pageSide.connectToServer();
+    const pair = { pageSide, serverSide };
+    open.add(pair);
+    pageSide.onClose(() => {
+      open.delete(pair);
+      serverSide.close().catch(() => {});
+    });
+    serverSide.onClose(() => {
+      open.delete(pair);
+      pageSide.close().catch(() => {});
+    });
+  });
+  return {
+    async cut() {
+      cut = true;
+      const pairs = [...open];
+      open.clear();
+      for (const { pageSide, serverSide } of pairs) {
+        await serverSide.close().catch(() => {});
+        await pageSide.close({ code: 4000, reason: 'cable cut by the test' }).catch(() => {});
+      }
+    },
+    restore() {
+      cut = false;
+    },
+  };
+}
+
+/** Creates a group over HTTP (for tests about something else than creating). */
+export async function createGroupOverHttp(baseUrl, body) {
+  const response = await fetch(`${baseUrl}/groups`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST /groups answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
