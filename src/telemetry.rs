@@ -4,6 +4,25 @@
 //! section 4): the domain types that hold them redact themselves in `Debug`.
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Directive;
+
+/// Dependencies that print packets, frames or bodies at their debug and trace levels:
+/// capped at `info` whatever `RUST_LOG` asks, so that no message, name or access code
+/// reaches the logs.
+const QUIET_DEPENDENCIES: &[&str] = &[
+    "socketioxide=info",
+    "socketioxide_core=info",
+    "socketioxide_parser_common=info",
+    "engineioxide=info",
+    "engineioxide_core=info",
+    "tungstenite=info",
+    "tokio_tungstenite=info",
+    "hyper=info",
+    "hyper_util=info",
+    "h2=info",
+    "axum::rejection=info",
+    "sqlx=warn",
+];
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the global subscriber, writing to `sink` (standard error in the server),
@@ -12,7 +31,12 @@ pub fn init<W>(sink: W, ansi: bool)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = QUIET_DEPENDENCIES.iter().fold(
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        |filter, directive| {
+            filter.add_directive(directive.parse::<Directive>().expect("valid directive"))
+        },
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(sink)

@@ -51,6 +51,19 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// A server started elsewhere (e.g. the binary in a child process).
+    pub fn external(port: u16, data_dir: tempfile::TempDir, stop: oneshot::Sender<()>) -> Self {
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            data_dir,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+}
+
 /// A group as created through the API.
 pub struct CreatedGroup {
     pub code: String,

@@ -8,7 +8,10 @@ async fn two_members_of_a_group_are_paired_and_told_each_other_names() {
     let group = app.create_group().await;
     let mut ada = app.member().await;
     let ack = ada
-        .request("join_group", json!({"access_code": group.code, "name": "Ada"}))
+        .request(
+            "join_group",
+            json!({"access_code": group.code, "name": "Ada"}),
+        )
         .await;
     assert_eq!(ack["ok"], true);
     assert_eq!(ack["group"]["access_code"], group.code.as_str());
@@ -23,7 +26,11 @@ async fn two_members_of_a_group_are_paired_and_told_each_other_names() {
     assert_eq!(to_ada["match"]["name"], "Bob");
     assert_eq!(to_bob["user"], "Bob");
     assert_eq!(to_bob["match"]["name"], "Ada");
-    assert!(to_ada["match"]["sid"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        to_ada["match"]["sid"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
     assert_ne!(to_ada["match"]["sid"], to_bob["match"]["sid"]);
     let keys: Vec<_> = to_ada.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, vec!["match", "room", "user"]);
@@ -36,9 +43,13 @@ async fn a_name_defaults_to_anonymous() {
     let app = spawn_app().await;
     let group = app.create_group().await;
     let a = app.member().await;
-    a.request("join_group", json!({"access_code": group.code})).await;
+    a.request("join_group", json!({"access_code": group.code}))
+        .await;
     let mut b = app.joined(&group.code, "Bob").await;
-    assert_eq!(b.next_event("join_room").await["match"]["name"], "Anonymous");
+    assert_eq!(
+        b.next_event("join_room").await["match"]["name"],
+        "Anonymous"
+    );
 }
 
 #[tokio::test]
@@ -63,7 +74,10 @@ async fn leaving_with_return_to_rematches_with_someone_new() {
     assert_eq!(ack["ok"], true);
     let left = bob.next_event("partner_left").await;
     assert_eq!(left, json!({"room": room, "reason": "left"}));
-    assert_eq!(bob.next_event("message").await, format!("A User left the {room} room"));
+    assert_eq!(
+        bob.next_event("message").await,
+        format!("A User left the {room} room")
+    );
     // Bob waits too now; he and Ada may not meet again at once.
     bob.request("next", json!({})).await;
     ada.assert_no("join_room").await;
@@ -86,7 +100,9 @@ async fn next_moves_on_and_tells_the_partner() {
         json!({"room": room, "reason": "next"})
     );
     // Bob is alone in the room and still hears himself (compat).
-    let echo = bob.request("message", json!({"room": room, "text": "anyone?"})).await;
+    let echo = bob
+        .request("message", json!({"room": room, "text": "anyone?"}))
+        .await;
     assert_eq!(echo["ok"], true);
     assert_eq!(bob.next_chat().await["text"], "anyone?");
     // After his partner left, next takes him back to the lobby too.
@@ -128,10 +144,15 @@ async fn joining_another_group_leaves_the_room_and_tells_the_partner() {
     let group = app.create_group().await;
     let other = app.create_group().await;
     let (ada, mut bob, room) = app.pair(&group.code).await;
-    ada.request("join_group", json!({"access_code": other.code, "name": "Ada"}))
-        .await;
+    ada.request(
+        "join_group",
+        json!({"access_code": other.code, "name": "Ada"}),
+    )
+    .await;
     assert_eq!(bob.next_event("partner_left").await["room"], room.as_str());
-    let outsider = ada.request("message", json!({"room": room, "text": "x"})).await;
+    let outsider = ada
+        .request("message", json!({"room": room, "text": "x"}))
+        .await;
     assert_refused(&outsider, "not_in_room");
 }
 

@@ -1,1 +1,136 @@
+//! PROTOCOL.md section 4: no message text, display name or access code in clear, neither
+//! in the logs nor in storage. The real binary runs at its most verbose log level.
+
 use crate::helpers::*;
+use serde_json::json;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+struct Process {
+    child: std::process::Child,
+    app: TestApp,
+    /// Everything the server wrote to standard error, read as it comes so the pipe never
+    /// fills up and blocks the server.
+    stderr: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// Starts the server binary with `RUST_LOG=trace` and learns its port from stdout.
+fn spawn_binary() -> Process {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_circle"))
+        .args(["--port", "0", "--bind", "127.0.0.1", "--data-dir"])
+        .arg(data_dir.path())
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let (stop, _) = tokio::sync::oneshot::channel();
+    let app = TestApp::external(port, data_dir, stop);
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        pipe.read_to_end(&mut all).ok();
+        all
+    });
+    Process { child, app, stderr }
+}
+
+/// Every byte under `dir`, file by file.
+fn read_tree(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            all.extend(read_tree(&path));
+        } else {
+            std::fs::File::open(&path)
+                .unwrap()
+                .read_to_end(&mut all)
+                .unwrap();
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
+    let Process {
+        mut child,
+        app,
+        stderr,
+    } = spawn_binary();
+    let group = app.create_group().await;
+    let mut ada = app.member().await;
+    ada.request(
+        "join_group",
+        json!({"access_code": group.code, "name": "Adalind Quux"}),
+    )
+    .await;
+    let mut bob = app.member().await;
+    bob.request(
+        "join_group",
+        json!({"access_code": group.code.to_uppercase(), "name": "Bobrick Zed"}),
+    )
+    .await;
+    let room = ada.next_event("join_room").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bob.next_event("join_room").await;
+    ada.request(
+        "message",
+        json!({"room": room, "text": "secret-plan-alpha"}),
+    )
+    .await;
+    bob.request(
+        "message",
+        json!({"room": room, "text": "secret-reply-omega"}),
+    )
+    .await;
+    assert_eq!(bob.next_chat().await["text"], "secret-plan-alpha");
+    assert_eq!(ada.next_chat().await["text"], "secret-plan-alpha");
+    ada.request(
+        "join_group",
+        json!({"access_code": "wrongcode1", "name": "Adalind Quux"}),
+    )
+    .await;
+    app.get(&format!("/groups/{}", group.code)).await;
+    app.close_group(&group).await;
+    ada.disconnect().await;
+    bob.disconnect().await;
+
+    let stored = read_tree(app.data_dir.path());
+    child.kill().unwrap();
+    let mut logs = stderr.join().unwrap();
+    child.stdout.take().unwrap().read_to_end(&mut logs).unwrap();
+    child.wait().unwrap();
+
+    assert!(contains(&logs, "listening"), "logs were captured");
+    assert!(contains(&logs, "DEBUG"), "logs were verbose");
+    let secrets = [
+        "secret-plan-alpha",
+        "secret-reply-omega",
+        "Adalind",
+        "Bobrick",
+        group.code.as_str(),
+        &group.code.to_uppercase(),
+        "wrongcode1",
+        group.owner_token.as_str(),
+    ];
+    for secret in secrets {
+        assert!(!contains(&logs, secret), "{secret} appears in the logs");
+        assert!(!contains(&stored, secret), "{secret} appears in storage");
+    }
+}

@@ -1,1 +1,171 @@
+//! What reaches the server below Socket.IO: oversized and malformed Engine.IO packets,
+//! over websocket and over long-polling. The offending connection may be closed; the
+//! server and every other socket carry on.
+
 use crate::helpers::*;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+type RawSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A bare websocket speaking Engine.IO `eio`, connected to namespace `/`.
+async fn raw_socket(app: &TestApp, eio: u8) -> RawSocket {
+    let url = format!(
+        "ws://127.0.0.1:{}/socket.io/?EIO={eio}&transport=websocket",
+        app.port
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let open = next_text(&mut socket).await.expect("open packet");
+    assert!(open.starts_with("0{"), "{open}");
+    if eio == 4 {
+        socket.send(Message::text("40")).await.unwrap();
+    }
+    let connected = next_text(&mut socket).await.expect("connect packet");
+    assert!(connected.starts_with("40"), "{connected}");
+    socket
+}
+
+/// The next text frame, or `None` once the connection is closed.
+async fn next_text(socket: &mut RawSocket) -> Option<String> {
+    loop {
+        match tokio::time::timeout(EVENT_TIMEOUT, socket.next())
+            .await
+            .ok()?
+        {
+            Some(Ok(Message::Text(text))) if text.as_str() == "2" => {
+                socket.send(Message::text("3")).await.ok()?;
+            }
+            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+/// Reads until the server closes the connection.
+async fn assert_closed(socket: &mut RawSocket) {
+    while let Some(text) = next_text(socket).await {
+        assert!(!text.starts_with("42"), "an event still arrived: {text}");
+    }
+}
+
+/// A pair that must keep chatting whatever others send.
+async fn assert_chat_still_works(
+    app: &TestApp,
+    ada: &TestMember,
+    bob: &mut TestMember,
+    room: &str,
+) {
+    let _ = app;
+    let ack = ada
+        .request("message", json!({"room": room, "text": "still here"}))
+        .await;
+    assert_eq!(ack["ok"], true);
+    assert_eq!(bob.next_chat().await["text"], "still here");
+}
+
+#[tokio::test]
+async fn a_websocket_message_over_the_packet_limit_closes_only_that_connection() {
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (ada, mut bob, room) = app.pair(&group.code).await;
+    let mut raw = raw_socket(&app, 4).await;
+    let name = "x".repeat(1024 * 1024);
+    let join = json!(["join_group", {"access_code": group.code, "name": name}]);
+    raw.send(Message::text(format!("42{join}"))).await.ok();
+    assert_closed(&mut raw).await;
+    assert_chat_still_works(&app, &ada, &mut bob, &room).await;
+    assert!(app.metrics().await.contains("circle_waiting 0"));
+}
+
+#[tokio::test]
+async fn malformed_websocket_packets_do_not_disturb_anyone_else() {
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (ada, mut bob, room) = app.pair(&group.code).await;
+    let garbage = [
+        "42[",
+        "42[\"message\"",
+        "4",
+        "9",
+        "42{\"not\":\"an array\"}",
+        "42[1,2,3]",
+        "45-[\"message\",{\"_placeholder\":true,\"num\":0}]",
+        "\u{0}\u{1}",
+        "",
+    ];
+    for packet in garbage {
+        for eio in [3, 4] {
+            let mut raw = raw_socket(&app, eio).await;
+            raw.send(Message::text(packet)).await.ok();
+            raw.send(Message::binary(vec![0xff, 0x00, 0x42])).await.ok();
+            // Whether or not this connection survives, the pair must not notice.
+            let _ = tokio::time::timeout(Duration::from_millis(50), next_text(&mut raw)).await;
+        }
+    }
+    assert_chat_still_works(&app, &ada, &mut bob, &room).await;
+}
+
+#[tokio::test]
+async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_notices() {
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (ada, mut bob, room) = app.pair(&group.code).await;
+    for eio in [3, 4] {
+        let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
+        let open = app
+            .http
+            .get(&base)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = open.find('{').unwrap();
+        let end = open.rfind('}').unwrap();
+        let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
+        let sid = handshake["sid"].as_str().unwrap();
+        let url = format!("{base}&sid={sid}");
+        let oversized = app
+            .http
+            .post(&url)
+            .body(format!("42[\"message\",\"{}\"]", "x".repeat(64 * 1024)))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            oversized.status().is_client_error(),
+            "{}",
+            oversized.status()
+        );
+        for body in ["9999:42[", "42[\"message\"", "\u{0}garbage"] {
+            let response = app.http.post(&url).body(body).send().await.unwrap();
+            assert!(
+                !response.status().is_server_error(),
+                "{body}: {}",
+                response.status()
+            );
+        }
+    }
+    assert_chat_still_works(&app, &ada, &mut bob, &room).await;
+}
+
+#[tokio::test]
+async fn an_engine_io_v3_client_is_connected_to_the_default_namespace_and_can_join() {
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let mut raw = raw_socket(&app, 3).await;
+    let join = json!(["join_group", {"access_code": group.code, "name": "Old"}]);
+    raw.send(Message::text(format!("421{join}"))).await.unwrap();
+    let ack = next_text(&mut raw).await.unwrap();
+    assert!(ack.starts_with("431[{"), "{ack}");
+    assert!(ack.contains("\"ok\":true"), "{ack}");
+    let mut bob = app.joined(&group.code, "Bob").await;
+    assert_eq!(bob.next_event("join_room").await["match"]["name"], "Old");
+    let paired = next_text(&mut raw).await.unwrap();
+    assert!(paired.starts_with("42[\"join_room\""), "{paired}");
+}
