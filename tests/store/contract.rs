@@ -1,0 +1,137 @@
+//! Each function checks one behaviour of a fresh, empty store.
+
+use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Rules};
+use circle::store::{GroupStore, StoreError};
+use time::{Duration, OffsetDateTime};
+
+fn group(code: &str, created_at: OffsetDateTime, lifetime: Duration) -> Group {
+    Group {
+        access_code: AccessCode::parse(code).unwrap(),
+        name: GroupName::parse("Book club").unwrap(),
+        description: Description::parse("We read\ntogether").unwrap(),
+        rules: Rules::parse("[\"be kind\"]").unwrap(),
+        created_at,
+        expires_at: created_at + lifetime,
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
+}
+
+pub async fn a_stored_group_is_found_by_its_code(store: &dyn GroupStore) {
+    let created = group("ab12cd34ef", now(), Duration::hours(1));
+    let owner = OwnerToken::generate(&mut rand::rng());
+    store.insert(&created, &owner.hash()).await.unwrap();
+    let found = store
+        .find(&AccessCode::parse("AB12CD34EF").unwrap(), now())
+        .await
+        .unwrap()
+        .expect("found");
+    assert_eq!(found.group, created);
+    assert!(found.owner.matches(owner.expose()));
+    let unknown = AccessCode::parse("zzzzzzzzzz").unwrap();
+    assert!(store.find(&unknown, now()).await.unwrap().is_none());
+}
+
+pub async fn a_taken_code_is_refused(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let first = group("ab12cd34ef", now(), Duration::hours(1));
+    store.insert(&first, &owner).await.unwrap();
+    let again = store.insert(&first, &owner).await;
+    assert!(matches!(again, Err(StoreError::CodeTaken)));
+}
+
+pub async fn an_expired_group_is_absent_before_it_is_deleted(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let start = now();
+    let short = group("ab12cd34ef", start, Duration::seconds(10));
+    store.insert(&short, &owner).await.unwrap();
+    let later = start + Duration::seconds(10);
+    assert!(
+        store
+            .find(&short.access_code, later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.list(later).await.unwrap().is_empty());
+    assert!(
+        store
+            .find(&short.access_code, start)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn the_list_holds_live_groups_oldest_first(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let start = now();
+    let older = group(
+        "aaaaaaaaaa",
+        start - Duration::minutes(5),
+        Duration::hours(1),
+    );
+    let newer = group("bbbbbbbbbb", start, Duration::hours(1));
+    let expired = group("cccccccccc", start - Duration::hours(2), Duration::hours(1));
+    for g in [&newer, &expired, &older] {
+        store.insert(g, &owner).await.unwrap();
+    }
+    assert_eq!(store.list(start).await.unwrap(), vec![older, newer]);
+}
+
+pub async fn a_deleted_group_is_gone(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let g = group("ab12cd34ef", now(), Duration::hours(1));
+    store.insert(&g, &owner).await.unwrap();
+    assert!(store.delete(&g.access_code).await.unwrap());
+    assert!(!store.delete(&g.access_code).await.unwrap());
+    assert!(store.find(&g.access_code, now()).await.unwrap().is_none());
+}
+
+pub async fn deleting_expired_groups_keeps_live_ones(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let start = now();
+    let live = group("aaaaaaaaaa", start, Duration::hours(1));
+    let gone = group("bbbbbbbbbb", start - Duration::hours(2), Duration::hours(1));
+    store.insert(&live, &owner).await.unwrap();
+    store.insert(&gone, &owner).await.unwrap();
+    assert_eq!(store.delete_expired(start).await.unwrap(), 1);
+    assert_eq!(store.delete_expired(start).await.unwrap(), 0);
+    assert!(
+        store
+            .find(&live.access_code, start)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn a_reachable_store_answers_ping(store: &dyn GroupStore) {
+    store.ping().await.unwrap();
+}
+
+/// Generates one `#[tokio::test]` per contract function for a backend, given an async
+/// expression that builds a fresh store.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        $crate::contract_tests!(@each $fresh;
+            a_stored_group_is_found_by_its_code,
+            a_taken_code_is_refused,
+            an_expired_group_is_absent_before_it_is_deleted,
+            the_list_holds_live_groups_oldest_first,
+            a_deleted_group_is_gone,
+            deleting_expired_groups_keeps_live_ones,
+            a_reachable_store_answers_ping,
+        );
+    };
+    (@each $fresh:expr; $($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let (store, _guard) = $fresh.await;
+            $crate::contract::$name(&*store).await;
+        }
+    )*};
+}

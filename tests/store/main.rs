@@ -1,0 +1,4 @@
+//! One contract suite for [`circle::store::GroupStore`], run against every backend.
+
+mod contract;
+mod sqlite;
