@@ -117,6 +117,11 @@ async fn sweep(store: Arc<dyn GroupStore>, realtime: Arc<Realtime>, interval: Du
 /// Reflects the request's origin with credentials (socket.io-client 2.x polling sends
 /// them), or allows only `origins` when some are configured (PROTOCOL.md section 4).
 fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let origins: Vec<&str> = origins
+        .iter()
+        .map(|origin| origin.trim())
+        .filter(|origin| !origin.is_empty())
+        .collect();
     let allow_origin = if origins.is_empty() {
         AllowOrigin::mirror_request()
     } else {

@@ -301,3 +301,16 @@ async fn the_web_client_is_served_at_the_root_and_for_invite_links() {
     let missing = app.get("/no/such/file.js").await;
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn an_empty_cors_origin_setting_means_any_origin() {
+    let app = spawn_app_with(|c| c.cors_origins = vec![String::new()]).await;
+    let response = app
+        .http
+        .get(app.url("/healthz"))
+        .header("origin", "http://any.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], "http://any.example");
+}
