@@ -45,7 +45,7 @@ impl App {
             .ws_max_message_size(packet_bytes)
             .ws_max_frame_size(packet_bytes)
             .build_layer();
-        realtime::register(&io);
+        realtime::register(&io, realtime.clone());
         let state = AppState {
             store: store.clone(),
             realtime: realtime.clone(),

@@ -70,7 +70,7 @@ impl Realtime {
             .recipients(&context.member, &room)
             .ok_or(NOT_IN_ROOM)?;
         for member in recipients.iter() {
-            member.emit("message", payload).ok();
+            member.emit("message", payload);
         }
         self.metrics.messages_relayed.inc();
         Ok(())

@@ -1,7 +1,9 @@
-use super::Realtime;
+use super::{Peer, Realtime};
 use crate::matchmaking::Member;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use socketioxide::adapter::LocalAdapter;
 use socketioxide::extract::SocketRef;
+use socketioxide::socket::Socket;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use std::sync::Arc;
 /// What the server keeps for one connection, in the socket's extensions.
 pub struct SocketContext {
     /// The member this socket is, to the hub.
-    pub member: Arc<Member<SocketRef>>,
+    pub member: Arc<Member<Peer>>,
     /// Its chat message allowance.
     pub message_limiter: DefaultDirectRateLimiter,
     /// The client's address, for the failed-join limit.
@@ -18,7 +20,7 @@ pub struct SocketContext {
 
 impl SocketContext {
     /// Registers a new connection with the hub and attaches its context to the socket.
-    pub fn attach(socket: &SocketRef, rt: &Realtime) -> Arc<Self> {
+    pub fn attach(socket: &Arc<Socket<LocalAdapter>>, rt: &Realtime) {
         let rate = NonZeroU32::new(rt.limits.message_rate).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rt.limits.message_burst).unwrap_or(NonZeroU32::MIN);
         let client_ip = socket
@@ -27,12 +29,11 @@ impl SocketContext {
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
         let context = Arc::new(Self {
-            member: rt.hub.register(socket.clone()),
+            member: rt.hub.register(Peer::of(socket)),
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip,
         });
-        socket.extensions.insert(context.clone());
-        context
+        socket.extensions.insert(context);
     }
 
     /// The context of a connected socket.
@@ -40,8 +41,7 @@ impl SocketContext {
         socket.extensions.get::<Arc<Self>>()
     }
 
-    /// Detaches the context when the socket is gone; this also breaks the reference
-    /// cycle between the socket and its hub record.
+    /// Detaches the context when the socket is gone.
     pub fn detach(socket: &SocketRef) -> Option<Arc<Self>> {
         socket.extensions.remove::<Arc<Self>>()
     }

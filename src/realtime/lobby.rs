@@ -1,10 +1,10 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
-use super::Realtime;
 use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
+use super::{Peer, Realtime};
 use crate::domain::{AccessCode, DisplayName, Group};
 use crate::matchmaking::{Outcome, Pairing};
 use crate::wire::GroupView;
@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
 struct Entered {
     group: Group,
-    pairing: Option<Pairing<SocketRef>>,
+    pairing: Option<Pairing<Peer>>,
 }
 
 impl Realtime {
@@ -63,25 +63,26 @@ impl Realtime {
     }
 
     /// Acknowledges an entered group, then tells the new pair, if any.
-    fn report_entered(&self, socket: &SocketRef, request: Request, entered: Entered) {
+    fn report_entered(&self, context: &SocketContext, request: Request, entered: Entered) {
         request.succeed(GroupAck {
             group: GroupView::from(&entered.group),
         });
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
-            notices::pair_formed(socket, &pairing);
+            notices::pair_formed(context.member.handle(), &pairing);
         }
     }
 
     fn report(
         &self,
         socket: &SocketRef,
+        context: &SocketContext,
         request: Request,
         event: &str,
         result: Result<Entered, Refusal>,
     ) {
         match result {
-            Ok(entered) => self.report_entered(socket, request, entered),
+            Ok(entered) => self.report_entered(context, request, entered),
             Err(refusal) => request.refuse(socket, event, refusal, &self.metrics),
         }
     }
@@ -135,7 +136,7 @@ pub async fn on_join_group(socket: SocketRef, request: Request, State(rt): State
         rt.enter(&context, code, name, LeaveReason::Left).await
     }
     .await;
-    rt.report(&socket, request, "join_group", result);
+    rt.report(&socket, &context, request, "join_group", result);
 }
 
 /// `leave {room, return_to?}`.
@@ -163,7 +164,7 @@ pub async fn on_leave(socket: SocketRef, request: Request, State(rt): State<Arc<
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left)
         .await;
-    rt.report(&socket, request, "leave", result);
+    rt.report(&socket, &context, request, "leave", result);
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
@@ -181,7 +182,7 @@ pub async fn on_next(socket: SocketRef, request: Request, State(rt): State<Arc<R
     if result.is_err() {
         notices::partner_gone(rt.hub.leave(&context.member), LeaveReason::Next);
     }
-    rt.report(&socket, request, "next", result);
+    rt.report(&socket, &context, request, "next", result);
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.

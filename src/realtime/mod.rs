@@ -6,23 +6,23 @@
 
 mod attempts;
 mod chat;
+mod connect;
 mod context;
 mod lobby;
 mod notices;
+mod peer;
 mod refusal;
 mod request;
 
 pub use attempts::FailedAttempts;
+pub use peer::Peer;
 
 use crate::config::Limits;
 use crate::domain::Group;
 use crate::matchmaking::Hub;
 use crate::metrics::Metrics;
 use crate::store::GroupStore;
-use context::SocketContext;
-use request::Request;
 use socketioxide::SocketIo;
-use socketioxide::extract::{SocketRef, State};
 use std::sync::Arc;
 use std::time::Instant;
 use time::OffsetDateTime;
@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 /// Everything the event handlers share.
 pub struct Realtime {
     /// This node's lobbies and rooms.
-    pub hub: Hub<SocketRef>,
+    pub hub: Hub<Peer>,
     store: Arc<dyn GroupStore>,
     limits: Limits,
     failed_joins: FailedAttempts,
@@ -65,27 +65,6 @@ impl Realtime {
 }
 
 /// Binds every event of namespace `/`.
-pub fn register(io: &SocketIo) {
-    io.ns("/", on_connect);
-}
-
-async fn on_connect(socket: SocketRef, State(rt): State<Arc<Realtime>>) {
-    SocketContext::attach(&socket, &rt);
-    rt.metrics.connections.inc();
-    socket.on_disconnect(lobby::on_disconnect);
-    socket.on("join_group", lobby::on_join_group);
-    socket.on("leave", lobby::on_leave);
-    socket.on("next", lobby::on_next);
-    socket.on("leave_room", lobby::on_leave_room);
-    socket.on("message", chat::Relay(rt.clone()));
-    for event in ["join_room", "gmessage"] {
-        socket.on(
-            event,
-            async move |socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>| {
-                request.refuse(&socket, event, refusal::FORBIDDEN, &rt.metrics);
-            },
-        );
-    }
-    // `received` and unknown events are ignored (compat).
-    socket.on_fallback(async || {});
+pub fn register(io: &SocketIo, rt: Arc<Realtime>) {
+    io.ns("/", connect::OnConnect(rt));
 }

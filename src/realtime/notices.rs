@@ -1,9 +1,9 @@
 //! What the server tells members when pairs form and break (PROTOCOL.md section 2).
 
+use super::Peer;
 use crate::domain::DisplayName;
 use crate::matchmaking::{Departure, Pairing};
 use serde::Serialize;
-use socketioxide::extract::SocketRef;
 
 /// Why a partner is gone, as sent in `partner_left`.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -42,7 +42,7 @@ struct GroupClosed<'a> {
     access_code: &'a str,
 }
 
-fn join_room(to: &SocketRef, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
+fn join_room(to: &Peer, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
     let payload = JoinRoom {
         room,
         user: own.as_ref(),
@@ -51,12 +51,12 @@ fn join_room(to: &SocketRef, room: &str, own: &DisplayName, other: &DisplayName,
             sid,
         },
     };
-    to.emit("join_room", &payload).ok();
+    to.emit("join_room", &payload);
 }
 
 /// Tells both members of a new pair: `join_room` with each one's view, then the compat
 /// notice `"<name> connected."` naming the member whose request made the pair.
-pub fn pair_formed(joiner: &SocketRef, pairing: &Pairing<SocketRef>) {
+pub fn pair_formed(joiner: &Peer, pairing: &Pairing<Peer>) {
     let room = pairing.room.as_str();
     let partner = &pairing.partner;
     join_room(
@@ -64,23 +64,23 @@ pub fn pair_formed(joiner: &SocketRef, pairing: &Pairing<SocketRef>) {
         room,
         &pairing.own_name,
         &pairing.partner_name,
-        partner.id.to_string(),
+        partner.sid().to_string(),
     );
     join_room(
         partner,
         room,
         &pairing.partner_name,
         &pairing.own_name,
-        joiner.id.to_string(),
+        joiner.sid().to_string(),
     );
     let notice = format!("{} connected.", pairing.own_name.as_ref());
     for member in [joiner, partner] {
-        member.emit("message", &notice).ok();
+        member.emit("message", &notice);
     }
 }
 
 /// Tells the partner left behind, if any: `partner_left`, then the compat notice.
-pub fn partner_gone(departure: Option<Departure<SocketRef>>, reason: LeaveReason) {
+pub fn partner_gone(departure: Option<Departure<Peer>>, reason: LeaveReason) {
     let Some(Departure {
         room,
         partner: Some(partner),
@@ -89,19 +89,13 @@ pub fn partner_gone(departure: Option<Departure<SocketRef>>, reason: LeaveReason
         return;
     };
     let room = room.as_str();
-    partner
-        .emit("partner_left", &PartnerLeft { room, reason })
-        .ok();
-    partner
-        .emit("message", &format!("A User left the {room} room"))
-        .ok();
+    partner.emit("partner_left", &PartnerLeft { room, reason });
+    partner.emit("message", &format!("A User left the {room} room"));
 }
 
 /// Tells members who were waiting in a group that it no longer exists.
-pub fn group_closed(waiters: &[SocketRef], access_code: &str) {
+pub fn group_closed(waiters: &[Peer], access_code: &str) {
     for member in waiters {
-        member
-            .emit("group_closed", &GroupClosed { access_code })
-            .ok();
+        member.emit("group_closed", &GroupClosed { access_code });
     }
 }

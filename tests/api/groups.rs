@@ -312,5 +312,8 @@ async fn an_empty_cors_origin_setting_means_any_origin() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["access-control-allow-origin"], "http://any.example");
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "http://any.example"
+    );
 }

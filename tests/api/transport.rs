@@ -174,22 +174,60 @@ async fn an_engine_io_v3_client_is_connected_to_the_default_namespace_and_can_jo
 async fn a_long_polling_member_and_a_websocket_member_chat_and_the_upgrade_is_offered() {
     let app = spawn_app().await;
     let group = app.create_group().await;
-    let open = app.get("/socket.io/?EIO=4&transport=polling").await.text().await.unwrap();
+    let open = app
+        .get("/socket.io/?EIO=4&transport=polling")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(open.contains(r#""upgrades":["websocket"]"#), "{open}");
-    let mut polling = TestMember::connect(&app.address, rust_socketio::TransportType::Polling).await;
+    let mut polling =
+        TestMember::connect(&app.address, rust_socketio::TransportType::Polling).await;
     let ack = polling
-        .request("join_group", json!({"access_code": group.code, "name": "Poll"}))
+        .request(
+            "join_group",
+            json!({"access_code": group.code, "name": "Poll"}),
+        )
         .await;
     assert_eq!(ack["ok"], true);
     let mut socket = app.joined(&group.code, "Sock").await;
-    let room = polling.next_event("join_room").await["room"].as_str().unwrap().to_owned();
+    let room = polling.next_event("join_room").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     socket.next_event("join_room").await;
-    polling.emit("message", json!({"room": room, "text": "over polling"})).await;
+    polling
+        .emit("message", json!({"room": room, "text": "over polling"}))
+        .await;
     assert_eq!(socket.next_chat().await["text"], "over polling");
-    socket.emit("message", json!({"room": room, "text": "over websocket"})).await;
+    socket
+        .emit("message", json!({"room": room, "text": "over websocket"}))
+        .await;
     let mut seen = vec![];
     while seen.len() < 2 {
-        seen.push(polling.next_chat().await["text"].as_str().unwrap().to_owned());
+        seen.push(
+            polling.next_chat().await["text"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     assert_eq!(seen, ["over polling", "over websocket"]);
+}
+
+#[tokio::test]
+async fn an_event_sent_the_moment_the_connection_opens_is_handled() {
+    // The original front end emits right after connecting; the handlers must be bound
+    // before the client learns it is connected.
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let join = json!(["join_group", {"access_code": group.code}]);
+    for eio in [3, 4] {
+        for _ in 0..30 {
+            let mut raw = raw_socket(&app, eio).await;
+            raw.send(Message::text(format!("427{join}"))).await.unwrap();
+            let ack = next_text(&mut raw).await.expect("an ack");
+            assert!(ack.starts_with("437[{\"group\""), "{ack}");
+        }
+    }
 }

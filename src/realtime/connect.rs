@@ -1,0 +1,59 @@
+use super::context::SocketContext;
+use super::{Realtime, lobby, refusal, request::Request};
+use socketioxide::adapter::LocalAdapter;
+use socketioxide::extract::{SocketRef, State};
+use socketioxide::handler::{ConnectHandler, Value};
+use socketioxide::socket::Socket;
+use std::fmt::Display;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// The connect handler of namespace `/`.
+///
+/// The event handlers are bound in the middleware step, which socketioxide awaits before
+/// it sends the Socket.IO connect packet: a client that emits the moment it is connected
+/// (as the original front end does) never finds its events unhandled. A plain async
+/// connect handler runs in a task spawned after that packet, too late.
+#[derive(Clone)]
+pub struct OnConnect(pub Arc<Realtime>);
+
+/// Marks [`OnConnect`]'s [`ConnectHandler`] implementation.
+pub struct Bind;
+
+type MiddlewareResult<'a> =
+    Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>>;
+
+impl ConnectHandler<LocalAdapter, Bind> for OnConnect {
+    fn call(&self, _: Arc<Socket<LocalAdapter>>, _: Option<Value>) {
+        self.0.metrics.connections.inc();
+    }
+
+    fn call_middleware<'a>(
+        &'a self,
+        socket: Arc<Socket<LocalAdapter>>,
+        _: &'a Option<Value>,
+    ) -> MiddlewareResult<'a> {
+        SocketContext::attach(&socket, &self.0);
+        bind_events(&SocketRef::from(socket), &self.0);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+fn bind_events(socket: &SocketRef, rt: &Arc<Realtime>) {
+    socket.on_disconnect(lobby::on_disconnect);
+    socket.on("join_group", lobby::on_join_group);
+    socket.on("leave", lobby::on_leave);
+    socket.on("next", lobby::on_next);
+    socket.on("leave_room", lobby::on_leave_room);
+    socket.on("message", super::chat::Relay(rt.clone()));
+    for event in ["join_room", "gmessage"] {
+        socket.on(
+            event,
+            async move |socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>| {
+                request.refuse(&socket, event, refusal::FORBIDDEN, &rt.metrics);
+            },
+        );
+    }
+    // `received` and unknown events are ignored (compat).
+    socket.on_fallback(async || {});
+}
