@@ -24,6 +24,16 @@ impl CodeCipher {
         }
     }
 
+    /// A cipher with the given key (shared by several nodes).
+    pub fn from_key(key: [u8; KEY_BYTES]) -> Self {
+        Self { key }
+    }
+
+    /// The key, to share it with other nodes.
+    pub fn key_bytes(&self) -> [u8; KEY_BYTES] {
+        self.key
+    }
+
     /// Loads the key from `path`, creating it (readable by the owner only) on first start.
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
         match std::fs::read(path) {

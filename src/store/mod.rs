@@ -4,9 +4,11 @@
 //! [`crate::matchmaking::Hub`].
 
 mod code_cipher;
+mod redis;
 mod sqlite;
 
 pub use code_cipher::CodeCipher;
+pub use redis::{RedisStore, connect as connect_redis};
 pub use sqlite::SqliteStore;
 
 use crate::domain::{AccessCode, Group, OwnerTokenHash};

@@ -113,7 +113,7 @@ pub async fn a_reachable_store_answers_ping(store: &dyn GroupStore) {
 }
 
 /// Generates one `#[tokio::test]` per contract function for a backend, given an async
-/// expression that builds a fresh store.
+/// expression that builds a fresh store and a guard to keep, or `None` to skip.
 #[macro_export]
 macro_rules! contract_tests {
     ($fresh:expr) => {
@@ -130,7 +130,9 @@ macro_rules! contract_tests {
     (@each $fresh:expr; $($name:ident),* $(,)?) => {$(
         #[tokio::test]
         async fn $name() {
-            let (store, _guard) = $fresh.await;
+            let Some((store, _guard)) = $fresh.await else {
+                return;
+            };
             $crate::contract::$name(&*store).await;
         }
     )*};
