@@ -1,29 +1,85 @@
 //! Builds the application from its [`Config`] and runs it until told to stop.
 
-use crate::config::Config;
+use crate::config::{Config, Limits};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::realtime::{self, Realtime};
+use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime};
 use crate::store::{GroupStore, SqliteStore};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use socketioxide::SocketIo;
+use socketioxide::adapter::LocalAdapter;
+use socketioxide::layer::SocketIoLayer;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
+/// Disconnects every socket, so that each partner is told and each record released.
+type CloseSockets = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
 /// A built server: bound to its port, not yet serving.
 pub struct App {
     listener: TcpListener,
     router: Router,
-    io: SocketIo,
+    close_sockets: CloseSockets,
     store: Arc<dyn GroupStore>,
-    realtime: Arc<Realtime>,
+    lobbies: Arc<dyn Lobbies>,
     sweep_interval: Duration,
+}
+
+/// The Socket.IO half, built for one presence backend.
+struct SocketSide {
+    layer: SocketIoLayer<LocalAdapter>,
+    lobbies: Arc<dyn Lobbies>,
+    close_sockets: CloseSockets,
+}
+
+/// Socket.IO on this node's memory: lobbies and rooms in a hub.
+fn local_socket_side(
+    store: Arc<dyn GroupStore>,
+    limits: &Limits,
+    metrics: Arc<Metrics>,
+) -> SocketSide {
+    let realtime = Arc::new(Realtime::new(
+        LocalPresence::default(),
+        store,
+        limits.clone(),
+        metrics,
+    ));
+    let (layer, io) = with_limits(SocketIo::builder(), limits)
+        .with_state(realtime.clone())
+        .build_layer();
+    socket_side(layer, io, realtime)
+}
+
+fn socket_side<P: Presence<Adapter = LocalAdapter>>(
+    layer: SocketIoLayer<LocalAdapter>,
+    io: SocketIo<LocalAdapter>,
+    realtime: Arc<Realtime<P>>,
+) -> SocketSide {
+    realtime::register(&io, realtime.clone());
+    SocketSide {
+        layer,
+        lobbies: realtime,
+        close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
+    }
+}
+
+/// Applies the packet size limits to websocket and long-polling alike.
+fn with_limits<A: socketioxide::adapter::Adapter>(
+    builder: socketioxide::SocketIoBuilder<A>,
+    limits: &Limits,
+) -> socketioxide::SocketIoBuilder<A> {
+    let packet_bytes = limits.max_packet_bytes;
+    builder
+        .max_payload(packet_bytes as u64)
+        .ws_max_message_size(packet_bytes)
+        .ws_max_frame_size(packet_bytes)
 }
 
 impl App {
@@ -33,28 +89,16 @@ impl App {
         let store: Arc<dyn GroupStore> = Arc::new(SqliteStore::open(&config.data_dir).await?);
         let metrics = Arc::new(Metrics::default());
         let limits = config.limits.clone();
-        let realtime = Arc::new(Realtime::new(
-            store.clone(),
-            limits.clone(),
-            metrics.clone(),
-        ));
-        let packet_bytes = limits.max_packet_bytes;
-        let (socket_layer, io) = SocketIo::builder()
-            .with_state(realtime.clone())
-            .max_payload(packet_bytes as u64)
-            .ws_max_message_size(packet_bytes)
-            .ws_max_frame_size(packet_bytes)
-            .build_layer();
-        realtime::register(&io, realtime.clone());
+        let sockets = local_socket_side(store.clone(), &limits, metrics.clone());
         let state = AppState {
             store: store.clone(),
-            realtime: realtime.clone(),
+            lobbies: sockets.lobbies.clone(),
             metrics,
             group_ttl: config.group_ttl,
             public_group_list: config.public_group_list,
         };
         let router = http::router(state, limits.max_body_bytes)
-            .layer(socket_layer)
+            .layer(sockets.layer)
             .layer(cors(&config.cors_origins)?);
         let address = SocketAddr::new(config.bind, config.port);
         let listener = TcpListener::bind(address)
@@ -63,9 +107,9 @@ impl App {
         Ok(Self {
             listener,
             router,
-            io,
+            close_sockets: sockets.close_sockets,
             store,
-            realtime,
+            lobbies: sockets.lobbies,
             sweep_interval: config.sweep_interval,
         })
     }
@@ -82,15 +126,15 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let sweeper = tokio::spawn(sweep(self.store, self.realtime, self.sweep_interval));
-        let io = self.io;
+        let sweeper = tokio::spawn(sweep(self.store, self.lobbies, self.sweep_interval));
+        let close_sockets = self.close_sockets;
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
-                io.close().await;
+                close_sockets().await;
             })
             .await;
         sweeper.abort();
@@ -99,7 +143,7 @@ impl App {
 }
 
 /// Deletes expired groups and closes their lobbies, every `interval`.
-async fn sweep(store: Arc<dyn GroupStore>, realtime: Arc<Realtime>, interval: Duration) {
+async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -110,7 +154,7 @@ async fn sweep(store: Arc<dyn GroupStore>, realtime: Arc<Realtime>, interval: Du
             Ok(_) => {}
             Err(cause) => tracing::warn!(%cause, "sweeping expired groups failed"),
         }
-        realtime.sweep(now);
+        lobbies.sweep(now).await;
     }
 }
 

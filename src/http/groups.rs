@@ -156,6 +156,6 @@ async fn close(
         ));
     }
     state.store.delete(&stored.group.access_code).await?;
-    state.realtime.close_group(&stored.group);
+    state.lobbies.close_group(&stored.group).await;
     Ok(StatusCode::NO_CONTENT)
 }

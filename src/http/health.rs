@@ -30,9 +30,9 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let metrics = &state.metrics;
-    let hub = &state.realtime.hub;
-    metrics.waiting.set(hub.waiting_count() as i64);
-    metrics.rooms.set(hub.room_count() as i64);
+    let (waiting, rooms) = state.lobbies.counts();
+    metrics.waiting.set(waiting as i64);
+    metrics.rooms.set(rooms as i64);
     (
         [(
             header::CONTENT_TYPE,

@@ -8,7 +8,7 @@ mod web;
 pub use error::{ApiError, ApiResult};
 
 use crate::metrics::Metrics;
-use crate::realtime::Realtime;
+use crate::realtime::Lobbies;
 use crate::store::GroupStore;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -22,7 +22,7 @@ pub struct AppState {
     /// Where groups live.
     pub store: Arc<dyn GroupStore>,
     /// The Socket.IO side, told when a group closes.
-    pub realtime: Arc<Realtime>,
+    pub lobbies: Arc<dyn Lobbies>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// How long a new group lives.

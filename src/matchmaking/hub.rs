@@ -256,6 +256,7 @@ impl<M: Clone> Hub<M> {
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
                 room,
+                own: member.handle().clone(),
                 own_name: name,
                 partner: partner.member.handle().clone(),
                 partner_id: partner.member.id(),

@@ -23,6 +23,8 @@ pub enum Outcome<M> {
 pub struct Pairing<M> {
     /// The fresh room of the two.
     pub room: RoomId,
+    /// The joiner's own handle.
+    pub own: M,
     /// The joiner's own name.
     pub own_name: DisplayName,
     /// The partner's handle.

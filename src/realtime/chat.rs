@@ -1,21 +1,19 @@
 //! `message`: the hot path. It runs inline in the socket's read loop (no task per
-//! message, so a member's messages keep their order), touches no store and no global
-//! lock, and passes the payload on as the raw JSON it arrived as.
+//! message, so a member's messages keep their order), touches no store, and passes the
+//! payload on as the raw JSON it arrived as.
 
-use super::Realtime;
 use super::context::SocketContext;
 use super::refusal::*;
 use super::request::{RawPayload, Request};
+use super::{Presence, Realtime};
 use serde::Deserialize;
-use socketioxide::adapter::LocalAdapter;
-use socketioxide::extract::SocketRef;
 use socketioxide::handler::{FromMessageParts, MessageHandler, Value};
 use socketioxide::socket::Socket;
 use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The `message` handler; see the module documentation.
-pub struct Relay(pub Arc<Realtime>);
+pub struct Relay<P>(pub Arc<Realtime<P>>);
 
 /// Marks [`Relay`]'s [`MessageHandler`] implementation.
 pub struct Inline;
@@ -34,10 +32,9 @@ enum RoomField<'a> {
     Other(serde::de::IgnoredAny),
 }
 
-impl MessageHandler<LocalAdapter, Inline> for Relay {
-    fn call(&self, socket: Arc<Socket<LocalAdapter>>, mut value: Value, ack_id: Option<i64>) {
+impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
+    fn call(&self, socket: Arc<Socket<P::Adapter>>, mut value: Value, ack_id: Option<i64>) {
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
-        let socket = SocketRef::from(socket);
         match self.0.relay(&socket, &request) {
             Ok(()) => request.succeed(Ack {}),
             Err(refusal) => request.refuse(&socket, "message", refusal, &self.0.metrics),
@@ -48,9 +45,13 @@ impl MessageHandler<LocalAdapter, Inline> for Relay {
 #[derive(serde::Serialize)]
 struct Ack {}
 
-impl Realtime {
-    fn relay(&self, socket: &SocketRef, request: &Request) -> Result<(), Refusal> {
-        let context = SocketContext::of(socket).ok_or(NOT_IN_ROOM)?;
+impl<P: Presence> Realtime<P> {
+    fn relay(
+        &self,
+        socket: &Arc<Socket<P::Adapter>>,
+        request: &Request<P::Adapter>,
+    ) -> Result<(), Refusal> {
+        let context = SocketContext::<P>::of(socket).ok_or(NOT_IN_ROOM)?;
         if request.is_binary() {
             return Err(BINARY_NOT_ALLOWED);
         }
@@ -65,13 +66,8 @@ impl Realtime {
         let Some(RoomField::Text(room)) = target.room else {
             return Err(INVALID_ROOM);
         };
-        let recipients = self
-            .hub
-            .recipients(&context.member, &room)
-            .ok_or(NOT_IN_ROOM)?;
-        for member in recipients.iter() {
-            member.emit("message", payload);
-        }
+        self.presence
+            .relay(socket, &context.member, &room, payload)?;
         self.metrics.messages_relayed.inc();
         Ok(())
     }

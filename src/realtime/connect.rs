@@ -1,6 +1,5 @@
 use super::context::SocketContext;
-use super::{Realtime, lobby, refusal, request::Request};
-use socketioxide::adapter::LocalAdapter;
+use super::{Presence, Realtime, chat, lobby, refusal, request::Request};
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::{ConnectHandler, Value};
 use socketioxide::socket::Socket;
@@ -14,8 +13,13 @@ use std::sync::Arc;
 /// it sends the Socket.IO connect packet: a client that emits the moment it is connected
 /// (as the original front end does) never finds its events unhandled. A plain async
 /// connect handler runs in a task spawned after that packet, too late.
-#[derive(Clone)]
-pub struct OnConnect(pub Arc<Realtime>);
+pub struct OnConnect<P>(pub Arc<Realtime<P>>);
+
+impl<P> Clone for OnConnect<P> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
 
 /// Marks [`OnConnect`]'s [`ConnectHandler`] implementation.
 pub struct Bind;
@@ -23,14 +27,14 @@ pub struct Bind;
 type MiddlewareResult<'a> =
     Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>>;
 
-impl ConnectHandler<LocalAdapter, Bind> for OnConnect {
-    fn call(&self, _: Arc<Socket<LocalAdapter>>, _: Option<Value>) {
+impl<P: Presence> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
+    fn call(&self, _: Arc<Socket<P::Adapter>>, _: Option<Value>) {
         self.0.metrics.connections.inc();
     }
 
     fn call_middleware<'a>(
         &'a self,
-        socket: Arc<Socket<LocalAdapter>>,
+        socket: Arc<Socket<P::Adapter>>,
         _: &'a Option<Value>,
     ) -> MiddlewareResult<'a> {
         SocketContext::attach(&socket, &self.0);
@@ -39,17 +43,19 @@ impl ConnectHandler<LocalAdapter, Bind> for OnConnect {
     }
 }
 
-fn bind_events(socket: &SocketRef, rt: &Arc<Realtime>) {
-    socket.on_disconnect(lobby::on_disconnect);
-    socket.on("join_group", lobby::on_join_group);
-    socket.on("leave", lobby::on_leave);
-    socket.on("next", lobby::on_next);
-    socket.on("leave_room", lobby::on_leave_room);
-    socket.on("message", super::chat::Relay(rt.clone()));
+fn bind_events<P: Presence>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
+    socket.on_disconnect(lobby::on_disconnect::<P>);
+    socket.on("join_group", lobby::on_join_group::<P>);
+    socket.on("leave", lobby::on_leave::<P>);
+    socket.on("next", lobby::on_next::<P>);
+    socket.on("leave_room", lobby::on_leave_room::<P>);
+    socket.on("message", chat::Relay(rt.clone()));
     for event in ["join_room", "gmessage"] {
         socket.on(
             event,
-            async move |socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>| {
+            async move |socket: SocketRef<P::Adapter>,
+                        request: Request<P::Adapter>,
+                        State(rt): State<Arc<Realtime<P>>>| {
                 request.refuse(&socket, event, refusal::FORBIDDEN, &rt.metrics);
             },
         );

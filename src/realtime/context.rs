@@ -1,7 +1,5 @@
-use super::{Peer, Realtime};
-use crate::matchmaking::Member;
+use super::{Presence, Realtime};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use socketioxide::adapter::LocalAdapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::Socket;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -9,18 +7,18 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// What the server keeps for one connection, in the socket's extensions.
-pub struct SocketContext {
-    /// The member this socket is, to the hub.
-    pub member: Arc<Member<Peer>>,
+pub struct SocketContext<P: Presence> {
+    /// The member this socket is, to the presence backend.
+    pub member: P::Member,
     /// Its chat message allowance.
     pub message_limiter: DefaultDirectRateLimiter,
     /// The client's address, for the failed-join limit.
     pub client_ip: IpAddr,
 }
 
-impl SocketContext {
-    /// Registers a new connection with the hub and attaches its context to the socket.
-    pub fn attach(socket: &Arc<Socket<LocalAdapter>>, rt: &Realtime) {
+impl<P: Presence> SocketContext<P> {
+    /// Registers a new connection and attaches its context to the socket.
+    pub fn attach(socket: &Arc<Socket<P::Adapter>>, rt: &Realtime<P>) {
         let rate = NonZeroU32::new(rt.limits.message_rate).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rt.limits.message_burst).unwrap_or(NonZeroU32::MIN);
         let client_ip = socket
@@ -29,7 +27,7 @@ impl SocketContext {
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
         let context = Arc::new(Self {
-            member: rt.hub.register(Peer::of(socket)),
+            member: rt.presence.register(socket),
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip,
         });
@@ -37,12 +35,12 @@ impl SocketContext {
     }
 
     /// The context of a connected socket.
-    pub fn of(socket: &SocketRef) -> Option<Arc<Self>> {
+    pub fn of(socket: &Socket<P::Adapter>) -> Option<Arc<Self>> {
         socket.extensions.get::<Arc<Self>>()
     }
 
     /// Detaches the context when the socket is gone.
-    pub fn detach(socket: &SocketRef) -> Option<Arc<Self>> {
+    pub fn detach(socket: &SocketRef<P::Adapter>) -> Option<Arc<Self>> {
         socket.extensions.remove::<Arc<Self>>()
     }
 }

@@ -4,9 +4,9 @@ use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
-use super::{Peer, Realtime};
+use super::{Presence, Realtime};
 use crate::domain::{AccessCode, DisplayName, Group};
-use crate::matchmaking::{Outcome, Pairing};
+use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -16,21 +16,23 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
-struct Entered {
+struct Entered<H> {
     group: Group,
-    pairing: Option<Pairing<Peer>>,
+    pairing: Option<Pairing<H>>,
 }
 
-impl Realtime {
+type Handler<P> = State<Arc<Realtime<P>>>;
+
+impl<P: Presence> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
     /// member into its lobby; a partner left behind is told `reason`.
     async fn enter(
         &self,
-        context: &SocketContext,
+        context: &SocketContext<P>,
         code: Option<&str>,
         name: DisplayName,
         reason: LeaveReason,
-    ) -> Result<Entered, Refusal> {
+    ) -> Result<Entered<P::Handle>, Refusal> {
         let ip = context.client_ip;
         if self.failed_joins.is_blocked(ip, Instant::now()) {
             return Err(RATE_LIMITED);
@@ -48,8 +50,10 @@ impl Realtime {
             return Err(GROUP_NOT_FOUND);
         };
         let joined = self
-            .hub
-            .join(&context.member, &stored.group, name, &mut rand::rng());
+            .presence
+            .join(&context.member, &stored.group, name)
+            .await
+            .map_err(|_| UNAVAILABLE)?;
         notices::partner_gone(joined.departure, reason);
         let pairing = match joined.outcome {
             Outcome::Waiting => None,
@@ -62,28 +66,42 @@ impl Realtime {
         })
     }
 
-    /// Acknowledges an entered group, then tells the new pair, if any.
-    fn report_entered(&self, context: &SocketContext, request: Request, entered: Entered) {
+    /// Acknowledges an entered group and tells the new pair, if any; or reports the
+    /// refusal.
+    fn report(
+        &self,
+        socket: &SocketRef<P::Adapter>,
+        request: Request<P::Adapter>,
+        event: &str,
+        result: Result<Entered<P::Handle>, Refusal>,
+    ) {
+        let entered = match result {
+            Ok(entered) => entered,
+            Err(refusal) => return request.refuse(socket, event, refusal, &self.metrics),
+        };
         request.succeed(GroupAck {
             group: GroupView::from(&entered.group),
         });
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
-            notices::pair_formed(context.member.handle(), &pairing);
+            notices::pair_formed(&pairing.own, &pairing);
         }
     }
 
-    fn report(
+    /// Leaves her lobby or room, telling a partner left behind; a store failure is
+    /// logged (the member's records expire on their own).
+    async fn leave_everything(&self, context: &SocketContext<P>, reason: LeaveReason) {
+        self.tell_partner(self.presence.leave(&context.member).await, reason);
+    }
+
+    fn tell_partner<E: std::fmt::Display>(
         &self,
-        socket: &SocketRef,
-        context: &SocketContext,
-        request: Request,
-        event: &str,
-        result: Result<Entered, Refusal>,
+        departure: Result<Option<Departure<P::Handle>>, E>,
+        reason: LeaveReason,
     ) {
-        match result {
-            Ok(entered) => self.report_entered(context, request, entered),
-            Err(refusal) => request.refuse(socket, event, refusal, &self.metrics),
+        match departure {
+            Ok(departure) => notices::partner_gone(departure, reason),
+            Err(cause) => tracing::warn!(%cause, "leaving failed"),
         }
     }
 }
@@ -109,7 +127,9 @@ struct Leave {
 }
 
 /// Reads the request's object argument, refusing binary events and other shapes.
-fn object_argument<T: serde::de::DeserializeOwned>(request: &Request) -> Result<T, Refusal> {
+fn object_argument<T: serde::de::DeserializeOwned, A: socketioxide::adapter::Adapter>(
+    request: &Request<A>,
+) -> Result<T, Refusal> {
     if request.is_binary() {
         return Err(BINARY_NOT_ALLOWED);
     }
@@ -124,9 +144,17 @@ fn parse_name(name: Option<Json>) -> Result<DisplayName, Refusal> {
     }
 }
 
+fn anonymous() -> DisplayName {
+    DisplayName::parse(None).expect("the default name is valid")
+}
+
 /// `join_group {access_code, name?}`.
-pub async fn on_join_group(socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>) {
-    let Some(context) = SocketContext::of(&socket) else {
+pub async fn on_join_group<P: Presence>(
+    socket: SocketRef<P::Adapter>,
+    request: Request<P::Adapter>,
+    State(rt): Handler<P>,
+) {
+    let Some(context) = SocketContext::<P>::of(&socket) else {
         return;
     };
     let result = async {
@@ -136,12 +164,16 @@ pub async fn on_join_group(socket: SocketRef, request: Request, State(rt): State
         rt.enter(&context, code, name, LeaveReason::Left).await
     }
     .await;
-    rt.report(&socket, &context, request, "join_group", result);
+    rt.report(&socket, request, "join_group", result);
 }
 
 /// `leave {room, return_to?}`.
-pub async fn on_leave(socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>) {
-    let Some(context) = SocketContext::of(&socket) else {
+pub async fn on_leave<P: Presence>(
+    socket: SocketRef<P::Adapter>,
+    request: Request<P::Adapter>,
+    State(rt): Handler<P>,
+) {
+    let Some(context) = SocketContext::<P>::of(&socket) else {
         return;
     };
     let args: Leave = match object_argument(&request) {
@@ -153,54 +185,61 @@ pub async fn on_leave(socket: SocketRef, request: Request, State(rt): State<Arc<
         .as_ref()
         .and_then(Json::as_str)
         .unwrap_or_default();
-    let Some(departure) = rt.hub.leave_room(&context.member, room) else {
-        return request.refuse(&socket, "leave", NOT_IN_ROOM, &rt.metrics);
+    let departure = match rt.presence.leave_room(&context.member, room).await {
+        Ok(Some(departure)) => departure,
+        Ok(None) => return request.refuse(&socket, "leave", NOT_IN_ROOM, &rt.metrics),
+        Err(_) => return request.refuse(&socket, "leave", UNAVAILABLE, &rt.metrics),
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
         return request.succeed(Empty {});
     };
-    let name = context.member.name().unwrap_or_else(anonymous);
+    let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left)
         .await;
-    rt.report(&socket, &context, request, "leave", result);
+    rt.report(&socket, request, "leave", result);
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
-pub async fn on_next(socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>) {
-    let Some(context) = SocketContext::of(&socket) else {
+pub async fn on_next<P: Presence>(
+    socket: SocketRef<P::Adapter>,
+    request: Request<P::Adapter>,
+    State(rt): Handler<P>,
+) {
+    let Some(context) = SocketContext::<P>::of(&socket) else {
         return;
     };
-    let Some(code) = context.member.last_group() else {
+    let Some(code) = rt.presence.last_group(&context.member) else {
         return request.refuse(&socket, "next", NOT_IN_GROUP, &rt.metrics);
     };
-    let name = context.member.name().unwrap_or_else(anonymous);
+    let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
     let result = rt
         .enter(&context, Some(code.expose()), name, LeaveReason::Next)
         .await;
     if result.is_err() {
-        notices::partner_gone(rt.hub.leave(&context.member), LeaveReason::Next);
+        rt.leave_everything(&context, LeaveReason::Next).await;
     }
-    rt.report(&socket, &context, request, "next", result);
+    rt.report(&socket, request, "next", result);
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
-pub async fn on_leave_room(socket: SocketRef, request: Request, State(rt): State<Arc<Realtime>>) {
-    if let Some(context) = SocketContext::of(&socket) {
-        notices::partner_gone(rt.hub.leave(&context.member), LeaveReason::Left);
+pub async fn on_leave_room<P: Presence>(
+    socket: SocketRef<P::Adapter>,
+    request: Request<P::Adapter>,
+    State(rt): Handler<P>,
+) {
+    if let Some(context) = SocketContext::<P>::of(&socket) {
+        rt.leave_everything(&context, LeaveReason::Left).await;
     }
     request.succeed(Empty {});
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.
-pub async fn on_disconnect(socket: SocketRef, State(rt): State<Arc<Realtime>>) {
+pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
-    if let Some(context) = SocketContext::detach(&socket) {
-        notices::partner_gone(rt.hub.leave(&context.member), LeaveReason::Disconnected);
+    if let Some(context) = SocketContext::<P>::detach(&socket) {
+        rt.leave_everything(&context, LeaveReason::Disconnected)
+            .await;
     }
-}
-
-fn anonymous() -> DisplayName {
-    DisplayName::parse(None).expect("the default name is valid")
 }

@@ -1,70 +1,97 @@
 //! The Socket.IO side (PROTOCOL.md section 2): one place binds every event name.
 //!
-//! Handlers turn wire payloads into domain values, ask the [`Hub`] what happens, and tell
-//! the members concerned. Failures answer in the ack or as `request_error`; a bad event
-//! never closes the connection.
+//! Handlers turn wire payloads into domain values, ask the [`Presence`] backend what
+//! happens (lobbies and rooms in memory on one node, in Redis on several), and tell the
+//! members concerned. Failures answer in the ack or as `request_error`; a bad event never
+//! closes the connection.
 
 mod attempts;
 mod chat;
 mod connect;
 mod context;
 mod lobby;
+mod local;
 mod notices;
-mod peer;
+mod presence;
 mod refusal;
 mod request;
 
 pub use attempts::FailedAttempts;
-pub use peer::Peer;
+pub use local::{LocalPresence, Peer};
+pub use presence::{Handle, Presence};
 
 use crate::config::Limits;
 use crate::domain::Group;
-use crate::matchmaking::Hub;
 use crate::metrics::Metrics;
 use crate::store::GroupStore;
+use async_trait::async_trait;
 use socketioxide::SocketIo;
 use std::sync::Arc;
 use std::time::Instant;
 use time::OffsetDateTime;
 
 /// Everything the event handlers share.
-pub struct Realtime {
-    /// This node's lobbies and rooms.
-    pub hub: Hub<Peer>,
+pub struct Realtime<P> {
+    presence: P,
     store: Arc<dyn GroupStore>,
     limits: Limits,
     failed_joins: FailedAttempts,
     metrics: Arc<Metrics>,
 }
 
-impl Realtime {
+impl<P: Presence> Realtime<P> {
     /// The shared state of the handlers.
-    pub fn new(store: Arc<dyn GroupStore>, limits: Limits, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        presence: P,
+        store: Arc<dyn GroupStore>,
+        limits: Limits,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
-            hub: Hub::new(),
+            presence,
             store,
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
             limits,
             metrics,
         }
     }
+}
 
+/// What the rest of the server asks of the Socket.IO side, whatever its backend.
+#[async_trait]
+pub trait Lobbies: Send + Sync {
     /// Closes `group`'s lobby after its owner deleted it; its waiters get `group_closed`.
-    pub fn close_group(&self, group: &Group) {
-        let waiters = self.hub.close_group(group);
-        notices::group_closed(&waiters, group.access_code.expose());
-    }
+    async fn close_group(&self, group: &Group);
 
     /// Closes the lobbies of groups expired at `now` and forgets drained rate-limit entries.
-    pub fn sweep(&self, now: OffsetDateTime) {
-        for (code, waiters) in self.hub.sweep(now) {
+    async fn sweep(&self, now: OffsetDateTime);
+
+    /// Members waiting and rooms open, for the metrics.
+    fn counts(&self) -> (usize, usize);
+}
+
+#[async_trait]
+impl<P: Presence> Lobbies for Realtime<P> {
+    async fn close_group(&self, group: &Group) {
+        match self.presence.close_group(group).await {
+            Ok(waiters) => notices::group_closed(&waiters, group.access_code.expose()),
+            Err(cause) => tracing::warn!(%cause, "closing a lobby failed"),
+        }
+    }
+
+    async fn sweep(&self, now: OffsetDateTime) {
+        for (code, waiters) in self.presence.sweep(now).await {
             notices::group_closed(&waiters, code.expose());
         }
         self.failed_joins.prune(Instant::now());
     }
+
+    fn counts(&self) -> (usize, usize) {
+        self.presence.counts()
+    }
 }
 
 /// Binds every event of namespace `/`.
-pub fn register(io: &SocketIo, rt: Arc<Realtime>) {
+pub fn register<P: Presence>(io: &SocketIo<P::Adapter>, rt: Arc<Realtime<P>>) {
     io.ns("/", connect::OnConnect(rt));
 }

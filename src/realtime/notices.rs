@@ -1,6 +1,6 @@
 //! What the server tells members when pairs form and break (PROTOCOL.md section 2).
 
-use super::Peer;
+use super::Handle;
 use crate::domain::DisplayName;
 use crate::matchmaking::{Departure, Pairing};
 use serde::Serialize;
@@ -42,7 +42,7 @@ struct GroupClosed<'a> {
     access_code: &'a str,
 }
 
-fn join_room(to: &Peer, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
+fn join_room(to: &impl Handle, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
     let payload = JoinRoom {
         room,
         user: own.as_ref(),
@@ -56,7 +56,7 @@ fn join_room(to: &Peer, room: &str, own: &DisplayName, other: &DisplayName, sid:
 
 /// Tells both members of a new pair: `join_room` with each one's view, then the compat
 /// notice `"<name> connected."` naming the member whose request made the pair.
-pub fn pair_formed(joiner: &Peer, pairing: &Pairing<Peer>) {
+pub fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>) {
     let room = pairing.room.as_str();
     let partner = &pairing.partner;
     join_room(
@@ -80,7 +80,7 @@ pub fn pair_formed(joiner: &Peer, pairing: &Pairing<Peer>) {
 }
 
 /// Tells the partner left behind, if any: `partner_left`, then the compat notice.
-pub fn partner_gone(departure: Option<Departure<Peer>>, reason: LeaveReason) {
+pub fn partner_gone<H: Handle>(departure: Option<Departure<H>>, reason: LeaveReason) {
     let Some(Departure {
         room,
         partner: Some(partner),
@@ -94,7 +94,7 @@ pub fn partner_gone(departure: Option<Departure<Peer>>, reason: LeaveReason) {
 }
 
 /// Tells members who were waiting in a group that it no longer exists.
-pub fn group_closed(waiters: &[Peer], access_code: &str) {
+pub fn group_closed(waiters: &[impl Handle], access_code: &str) {
     for member in waiters {
         member.emit("group_closed", &GroupClosed { access_code });
     }

@@ -14,16 +14,13 @@ use std::sync::Arc;
 /// One incoming event as it came off the wire: the raw JSON array (kept, not parsed, so
 /// a relayed message is passed on unchanged), whether binary attachments came with it,
 /// and the means to acknowledge it when the client asked.
-pub struct Request {
+pub struct Request<A: Adapter> {
     raw: Str,
     binary: bool,
-    ack: Option<AckSender>,
+    ack: Option<AckSender<A>>,
 }
 
-impl<A: Adapter> FromMessageParts<A> for Request
-where
-    AckSender: FromMessageParts<A>,
-{
+impl<A: Adapter> FromMessageParts<A> for Request<A> {
     type Error = Infallible;
 
     fn from_message_parts(
@@ -62,7 +59,7 @@ struct RequestError<'a> {
     message: &'a str,
 }
 
-impl Request {
+impl<A: Adapter> Request<A> {
     /// Whether binary attachments came with the event.
     pub fn is_binary(&self) -> bool {
         self.binary
@@ -95,13 +92,7 @@ impl Request {
 
     /// Reports a refusal of `event`: in the ack if the client asked for one, else as a
     /// `request_error` event. Counted in the metrics by its code.
-    pub fn refuse<A: Adapter>(
-        self,
-        socket: &Socket<A>,
-        event: &str,
-        refusal: Refusal,
-        metrics: &Metrics,
-    ) {
+    pub fn refuse(self, socket: &Socket<A>, event: &str, refusal: Refusal, metrics: &Metrics) {
         metrics.error(refusal.code);
         let error = ErrorBody {
             code: refusal.code,

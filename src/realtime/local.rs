@@ -1,0 +1,113 @@
+//! One node: lobbies and rooms in this process's memory, in a [`Hub`].
+
+use super::presence::{Handle, Presence};
+use super::refusal::{NOT_IN_ROOM, Refusal};
+use crate::domain::{AccessCode, DisplayName, Group};
+use crate::matchmaking::{Departure, Hub, Joined, Member};
+use crate::store::StoreError;
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use socketioxide::adapter::LocalAdapter;
+use socketioxide::socket::{Sid, Socket};
+use std::sync::{Arc, Weak};
+use time::OffsetDateTime;
+
+/// A member's socket on this node: its id and a weak reference.
+///
+/// Weak, so that the hub's records never keep a closed socket alive and no reference
+/// cycle forms between a socket and the record kept in its extensions.
+#[derive(Clone)]
+pub struct Peer {
+    sid: Sid,
+    socket: Weak<Socket<LocalAdapter>>,
+}
+
+impl Handle for Peer {
+    fn sid(&self) -> Sid {
+        self.sid
+    }
+
+    fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
+        if let Some(socket) = self.socket.upgrade() {
+            socket.emit(event, data).ok();
+        }
+    }
+}
+
+/// Lobbies and rooms of a single node.
+#[derive(Default)]
+pub struct LocalPresence {
+    hub: Hub<Peer>,
+}
+
+#[async_trait]
+impl Presence for LocalPresence {
+    type Adapter = LocalAdapter;
+    type Member = Arc<Member<Peer>>;
+    type Handle = Peer;
+
+    fn register(&self, socket: &Arc<Socket<LocalAdapter>>) -> Self::Member {
+        self.hub.register(Peer {
+            sid: socket.id,
+            socket: Arc::downgrade(socket),
+        })
+    }
+
+    async fn join(
+        &self,
+        member: &Self::Member,
+        group: &Group,
+        name: DisplayName,
+    ) -> Result<Joined<Peer>, StoreError> {
+        Ok(self.hub.join(member, group, name, &mut rand::rng()))
+    }
+
+    async fn leave(&self, member: &Self::Member) -> Result<Option<Departure<Peer>>, StoreError> {
+        Ok(self.hub.leave(member))
+    }
+
+    async fn leave_room(
+        &self,
+        member: &Self::Member,
+        room: &str,
+    ) -> Result<Option<Departure<Peer>>, StoreError> {
+        Ok(self.hub.leave_room(member, room))
+    }
+
+    fn last_group(&self, member: &Self::Member) -> Option<AccessCode> {
+        member.last_group()
+    }
+
+    fn name(&self, member: &Self::Member) -> Option<DisplayName> {
+        member.name()
+    }
+
+    /// Emits straight to the one or two sockets of the room: no adapter, no lock beyond
+    /// the sender's own record.
+    fn relay(
+        &self,
+        _: &Arc<Socket<LocalAdapter>>,
+        member: &Self::Member,
+        room: &str,
+        payload: &RawValue,
+    ) -> Result<(), Refusal> {
+        let recipients = self.hub.recipients(member, room).ok_or(NOT_IN_ROOM)?;
+        for peer in recipients.iter() {
+            peer.emit("message", payload);
+        }
+        Ok(())
+    }
+
+    async fn close_group(&self, group: &Group) -> Result<Vec<Peer>, StoreError> {
+        Ok(self.hub.close_group(group))
+    }
+
+    async fn sweep(&self, now: OffsetDateTime) -> Vec<(AccessCode, Vec<Peer>)> {
+        self.hub.sweep(now)
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        (self.hub.waiting_count(), self.hub.room_count())
+    }
+}

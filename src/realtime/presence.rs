@@ -1,0 +1,88 @@
+use crate::domain::{AccessCode, DisplayName, Group};
+use crate::matchmaking::{Departure, Joined};
+use crate::store::StoreError;
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use socketioxide::adapter::Adapter;
+use socketioxide::socket::{Sid, Socket};
+use socketioxide_core::adapter::DefinedAdapter;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+use super::refusal::Refusal;
+
+/// How the server reaches one member to tell her something.
+pub trait Handle: Clone + Send + Sync + 'static {
+    /// Her socket id, as told to her partner.
+    fn sid(&self) -> Sid;
+
+    /// Sends `event` to her if her socket is still open; a closed one is skipped.
+    fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T);
+}
+
+/// Where lobbies and rooms live: in this node's memory, or in Redis for several nodes.
+///
+/// Every method follows PROTOCOL.md sections 2 and 3; each is atomic with respect to the
+/// others, for one member and for the group or room it touches.
+#[async_trait]
+pub trait Presence: Send + Sync + Sized + 'static {
+    /// The Socket.IO adapter that carries events between this backend's members.
+    type Adapter: Adapter + DefinedAdapter;
+    /// What the backend keeps for one connected socket.
+    type Member: Send + Sync + 'static;
+    /// How a member is reached.
+    type Handle: Handle;
+
+    /// A record for a socket that just connected: in no lobby and no room.
+    fn register(&self, socket: &Arc<Socket<Self::Adapter>>) -> Self::Member;
+
+    /// Leaves whatever she was in, then waits in `group`'s lobby under `name`, paired
+    /// at once with a random eligible waiter if there is one.
+    async fn join(
+        &self,
+        member: &Self::Member,
+        group: &Group,
+        name: DisplayName,
+    ) -> Result<Joined<Self::Handle>, StoreError>;
+
+    /// Leaves her lobby or room, whichever she is in.
+    async fn leave(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
+
+    /// Leaves the room named `room`; `None` (and no effect) when she is not in it.
+    async fn leave_room(
+        &self,
+        member: &Self::Member,
+        room: &str,
+    ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
+
+    /// The group she joined last, if any.
+    fn last_group(&self, member: &Self::Member) -> Option<AccessCode>;
+
+    /// The name she last joined under, if any.
+    fn name(&self, member: &Self::Member) -> Option<DisplayName>;
+
+    /// Relays a chat `payload` sent into `room` to the room's members, or refuses it
+    /// (`not_in_room`). This is the hot path: it must not wait on storage for a member of
+    /// the room, and must keep one sender's messages in order.
+    fn relay(
+        &self,
+        socket: &Arc<Socket<Self::Adapter>>,
+        member: &Self::Member,
+        room: &str,
+        payload: &RawValue,
+    ) -> Result<(), Refusal>;
+
+    /// Closes `group`'s lobby now; returns who was waiting there.
+    async fn close_group(&self, group: &Group) -> Result<Vec<Self::Handle>, StoreError>;
+
+    /// Closes the lobbies of groups expired at `now` and drops records of members whose
+    /// node is gone; returns each closed group's code with its former waiters.
+    async fn sweep(&self, now: OffsetDateTime) -> Vec<(AccessCode, Vec<Self::Handle>)>;
+
+    /// Members waiting and rooms open, as far as this node knows (for metrics).
+    fn counts(&self) -> (usize, usize);
+}
