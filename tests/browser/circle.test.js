@@ -138,6 +138,7 @@ describe('The Circle web client', () => {
     const bob = members.bob.page;
     await bob.getByText('Alice moved on to meet someone else.', { exact: true }).first().waitFor();
     await bob.getByRole('button', { name: 'Find someone new' }).waitFor();
+    await bob.getByRole('heading', { name: 'Conversation with Alice' }).waitFor();
     // The conversation stays visible and the composer is gone.
     await waitForMessage(bob, { own: false, text: 'Hi Bob, still awake?' });
     assert.ok(await bob.getByLabel('Message to Alice').isHidden(), 'no composer once the partner left');

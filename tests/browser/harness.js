@@ -93,6 +93,16 @@ export async function newMember(browser, baseUrl, { width = 1280, height = 800 }
   const page = await context.newPage();
   const problems = { pageErrors: [], dialogs: [] };
   page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
+  if (process.env.CIRCLE_DEBUG_WS) {
+    // Prints every Socket.IO frame, tagged with the member's viewport, for debugging.
+    const tag = `[${width}px]`;
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => console.log(tag, '>>', f.payload));
+      ws.on('framereceived', (f) => console.log(tag, '<<', f.payload));
+      ws.on('close', () => console.log(tag, 'websocket closed'));
+    });
+    page.on('console', (m) => console.log(tag, 'console', m.type(), m.text()));
+  }
   page.on('dialog', async (dialog) => {
     problems.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     await dialog.dismiss();

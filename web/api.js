@@ -1,0 +1,60 @@
+// The HTTP API (PROTOCOL.md section 1). Every failure becomes an ApiError with
+// a stable code and a human message, whatever went wrong on the way.
+
+export class ApiError extends Error {
+  constructor(code, message, status = 0) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function call(method, path, { body, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+    });
+  } catch {
+    throw new ApiError('network', 'Cannot reach the server. Check your connection and try again.');
+  }
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const err = data && typeof data === 'object' ? data.error : null;
+    const code = err && typeof err.code === 'string' ? err.code : `http_${response.status}`;
+    const message = err && typeof err.message === 'string' ? err.message : response.statusText;
+    throw new ApiError(code, message || 'The request failed.', response.status);
+  }
+  return data;
+}
+
+const codePath = (code) => `/groups/${encodeURIComponent(code)}`;
+
+/** POST /groups: resolves with the group and its owner_token. */
+export function createGroup({ name, description, rules }) {
+  return call('POST', '/groups', { body: { name, description, rules } });
+}
+
+/** GET /groups/{code}: the group's public view. */
+export function getGroup(code) {
+  return call('GET', codePath(code));
+}
+
+/** DELETE /groups/{code} as its owner. */
+export function closeGroup(code, ownerToken) {
+  return call('DELETE', codePath(code), { token: ownerToken });
+}

@@ -1,0 +1,167 @@
+// The conversation with one partner: messages, composer, "Next person", "Leave",
+// and the ended state when the partner goes (the messages stay visible).
+
+import { h, shortTime, uid } from '../dom.js';
+import { describeError } from '../errors.js';
+
+const MAX_MESSAGE_CHARS = 2000;
+
+const ENDED_TEXT = {
+  left: (p) => `${p} left the conversation.`,
+  next: (p) => `${p} moved on to meet someone else.`,
+  disconnected: (p) => `${p} lost their connection, so the conversation has ended.`,
+  connection: () => 'Your connection dropped, so this conversation has ended.',
+};
+
+export function chatView({ groupName, myName, partnerName, actions }) {
+  const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-role': 'room-error' });
+  const log = h('ol', {
+    class: 'messages',
+    role: 'log',
+    'aria-live': 'polite',
+    'aria-label': `Conversation with ${partnerName}`,
+    tabindex: '0',
+  });
+  log.append(systemNote(`You are now talking with ${partnerName}. Say hello.`));
+
+  const titlePrefix = h('span', { class: 'title-prefix' }, 'Talking with ');
+  const nextButton = h('button', { type: 'button', class: 'button' }, 'Next person');
+  const leaveButton = h('button', { type: 'button', class: 'button subtle' }, 'Leave');
+  leaveButton.addEventListener('click', actions.leave);
+  nextButton.addEventListener('click', () => moveOn(nextButton, 'Next person'));
+
+  const inputId = uid('compose');
+  const input = h('textarea', {
+    id: inputId,
+    rows: 1,
+    maxlength: MAX_MESSAGE_CHARS,
+    placeholder: `Message ${partnerName}`,
+    autocomplete: 'off',
+    enterkeyhint: 'send',
+  });
+  const sendButton = h('button', { type: 'submit', class: 'button primary' }, 'Send');
+  const composer = h(
+    'form',
+    { class: 'composer', novalidate: true },
+    h('label', { for: inputId, class: 'visually-hidden' }, `Message to ${partnerName}`),
+    input,
+    sendButton,
+  );
+
+  const findButton = h('button', { type: 'button', class: 'button primary' }, 'Find someone new');
+  findButton.addEventListener('click', () => moveOn(findButton, 'Find someone new'));
+  const endedText = h('p', { class: 'ended-text' });
+  const endedPanel = h(
+    'div',
+    { class: 'ended-panel', hidden: true, role: 'status' },
+    endedText,
+    h('div', { class: 'actions' }, findButton, h('button', { type: 'button', class: 'button subtle', onclick: actions.leave }, 'Leave')),
+  );
+
+  const el = h(
+    'section',
+    { class: 'chat', 'aria-labelledby': 'chat-title' },
+    h(
+      'header',
+      { class: 'chat-header' },
+      h(
+        'div',
+        { class: 'chat-title' },
+        groupName ? h('p', { class: 'eyebrow' }, groupName) : null,
+        h('h1', { id: 'chat-title', tabindex: '-1' }, titlePrefix, h('span', { class: 'partner-name' }, partnerName)),
+      ),
+      h('div', { class: 'chat-actions' }, nextButton, leaveButton),
+    ),
+    error,
+    log,
+    endedPanel,
+    composer,
+  );
+
+  async function moveOn(button, label) {
+    button.disabled = true;
+    button.textContent = 'Finding…';
+    error.hidden = true;
+    try {
+      await actions.next();
+    } catch (err) {
+      error.textContent = describeError(err, 'next');
+      error.hidden = false;
+      button.disabled = false;
+      button.textContent = label;
+    }
+  }
+
+  function submit() {
+    const text = input.value.trim();
+    if (!text) return;
+    error.hidden = true;
+    actions.send(text.slice(0, MAX_MESSAGE_CHARS));
+    input.value = '';
+    autosize();
+  }
+
+  composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+    input.focus();
+  });
+  input.addEventListener('keydown', (event) => {
+    // Enter sends; Shift+Enter starts a new line; never while an IME is composing.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  input.addEventListener('input', autosize);
+
+  function autosize() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  }
+
+  function append(node) {
+    const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    log.append(node);
+    if (nearBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  return {
+    el,
+    focus: input,
+    addMessage({ own, sender, text, sentAt }) {
+      const time = shortTime(sentAt);
+      append(
+        h(
+          'li',
+          { class: own ? 'msg msg-own' : 'msg msg-partner' },
+          h(
+            'div',
+            { class: 'msg-meta' },
+            h('span', { class: 'msg-sender' }, own ? `${sender} (you)` : sender),
+            h('time', { datetime: time.iso }, time.text),
+          ),
+          h('p', { class: 'msg-text' }, text),
+        ),
+      );
+    },
+    note(text) {
+      append(systemNote(text));
+    },
+    end(reason) {
+      const sentence = (ENDED_TEXT[reason] || ENDED_TEXT.left)(partnerName);
+      endedText.textContent = sentence;
+      endedPanel.hidden = false;
+      composer.hidden = true;
+      nextButton.hidden = true;
+      leaveButton.hidden = true;
+      titlePrefix.textContent = 'Conversation with ';
+      el.classList.add('is-ended');
+      findButton.focus();
+    },
+  };
+}
+
+function systemNote(text) {
+  return h('li', { class: 'system-note' }, text);
+}
