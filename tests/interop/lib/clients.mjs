@@ -13,18 +13,18 @@ export const EVENT_TIMEOUT_MS = 3000;
 export const QUIET_MS = 300;
 
 /**
- * The client configurations every scenario runs under. `engine` is the Engine.IO
- * protocol revision the client speaks.
+ * The client configurations every scenario runs under: sio2 speaks Engine.IO v3 /
+ * Socket.IO v4, sio4 speaks Engine.IO v4 / Socket.IO v5.
  */
 export const CONFIGS = [
-  { name: 'sio2 websocket', lib: 'v2', engine: 3, opts: { transports: ['websocket'] } },
-  { name: 'sio2 polling', lib: 'v2', engine: 3, opts: { transports: ['polling'], upgrade: false } },
-  { name: 'sio4 websocket', lib: 'v4', engine: 4, opts: { transports: ['websocket'] } },
-  { name: 'sio4 polling', lib: 'v4', engine: 4, opts: { transports: ['polling'], upgrade: false } },
+  { name: 'sio2 websocket', lib: 'v2', opts: { transports: ['websocket'] } },
+  { name: 'sio2 polling', lib: 'v2', opts: { transports: ['polling'], upgrade: false } },
+  { name: 'sio4 websocket', lib: 'v4', opts: { transports: ['websocket'] } },
+  { name: 'sio4 polling', lib: 'v4', opts: { transports: ['polling'], upgrade: false } },
   // The defaults: long-polling first, then the upgrade to websocket. sio2 with its
   // defaults is exactly what the original React front end runs.
-  { name: 'sio2 default (polling+upgrade)', lib: 'v2', engine: 3, opts: {} },
-  { name: 'sio4 default (polling+upgrade)', lib: 'v4', engine: 4, opts: {} },
+  { name: 'sio2 default (polling+upgrade)', lib: 'v2', opts: {} },
+  { name: 'sio4 default (polling+upgrade)', lib: 'v4', opts: {} },
 ];
 
 let counter = 0;

@@ -86,5 +86,21 @@ for (const config of CONFIGS) {
       await expectNoneAll([a, b], undefined, { ms: 0, notices: false });
       assert.ok(shouter.connected && a.connected, 'a refused event must not close the connection');
     });
+
+    test('an oversized message is refused with message_too_large and nothing is delivered', async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const { a, b, room } = await pairUp(pool, config, group.access_code);
+      const big = { room, text: 'x'.repeat(17 * 1024) }; // over the default 16 KiB limit
+
+      assertAckError(await a.request('message', big), 'message_too_large');
+      a.send('message', big);
+      assertRequestError(await a.next('request_error'), 'message', 'message_too_large');
+      await expectNoneAll([a, b], 'message', { match: (args) => typeof args[0] === 'object' });
+      assert.ok(a.connected, 'a refused message must not close the connection');
+
+      a.send('message', { room, text: 'small again' });
+      assert.deepEqual(await b.nextChat(), { room, text: 'small again' });
+    });
   });
 }

@@ -72,6 +72,69 @@ for (const config of CONFIGS) {
       assertJoinRoom(await left.next('join_room'), { user: left.name, matchName: d.name, matchSid: d.id });
     });
 
+    test('next moves on: the partner is told (reason next) and the mover is matched again', async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const { a, b, room } = await pairUp(pool, config, group.access_code);
+      const c = await pool.connect(config, uniqueName('carol'));
+      await joinGroup(c, group.access_code, c.name);
+
+      const ack = await a.request('next', {});
+      assert.equal(ack?.ok, true, `next ack: ${JSON.stringify(ack)}`);
+      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.id });
+      assertJoinRoom(await c.next('join_room'), { user: c.name, matchName: a.name, matchSid: a.id });
+      assert.deepEqual(await b.next('partner_left'), { room, reason: 'next' });
+
+      // The one left behind may move on too, after her partner has gone.
+      const ackB = await b.request('next', {});
+      assert.equal(ackB?.ok, true, `next ack: ${JSON.stringify(ackB)}`);
+      const d = await pool.connect(config, uniqueName('dave'));
+      await joinGroup(d, group.access_code, d.name);
+      assertJoinRoom(await b.next('join_room'), { user: b.name, matchName: d.name, matchSid: d.id });
+    });
+
+    test('next before joining any group is refused with not_in_group', async () => {
+      const m = await ctx.pool.connect(config);
+      const ack = await m.request('next', {});
+      assert.equal(ack?.ok, false, `next ack: ${JSON.stringify(ack)}`);
+      assert.equal(ack.error?.code, 'not_in_group', `next ack: ${JSON.stringify(ack)}`);
+      m.send('next', {});
+      const err = await m.next('request_error');
+      assert.equal(err?.event, 'next', `request_error: ${JSON.stringify(err)}`);
+      assert.equal(err.code, 'not_in_group', `request_error: ${JSON.stringify(err)}`);
+    });
+
+    test('leave_room without a payload (the original front end) leaves and tells the partner', async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const { a, b, room } = await pairUp(pool, config, group.access_code);
+
+      a.send('leave_room');
+      assert.deepEqual(await b.next('partner_left'), { room, reason: 'left' });
+      await b.nextNotice(`A User left the ${room} room`);
+      await a.expectNone('request_error');
+
+      // Out of room and lobby: a newcomer is not paired with her.
+      const c = await pool.connect(config, uniqueName('carol'));
+      await joinGroup(c, group.access_code, c.name);
+      await expectNoneAll([a, c], 'join_room');
+    });
+
+    test('join_group while in a room leaves it first, and the partner is told', async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const other = await createGroup(server, { name: 'Second circle' });
+      const { a, b, room } = await pairUp(pool, config, group.access_code);
+
+      await joinGroup(a, other.access_code, a.name);
+      assert.deepEqual(await b.next('partner_left'), { room, reason: 'left' });
+
+      // a now waits in the other group: a newcomer there is paired with her.
+      const c = await pool.connect(config, uniqueName('carol'));
+      await joinGroup(c, other.access_code, c.name);
+      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.id });
+    });
+
     test('a disconnect tells the partner, who stays in the room and still gets her echo', async () => {
       const { pool, server } = ctx;
       const group = await createGroup(server);

@@ -56,8 +56,33 @@ for (const config of CONFIGS) {
       assert.deepEqual(await b.nextChat(), reply);
 
       await expectNoneAll([lonely, idle]);
+      if (config.opts.upgrade === false) assert.equal(a.transport, 'polling', 'polling-only must not upgrade');
       // Each message arrived exactly once.
       await expectNoneAll([a, b], 'message', { ms: 0, match: (args) => typeof args[0] === 'object' });
+    });
+
+    test('twenty members that join the moment they connect form exactly ten pairs', async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const members = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const m = await pool.connect(config, uniqueName('crowd'));
+          await joinGroup(m, group.access_code, m.name); // emitted as soon as connected
+          return m;
+        }),
+      );
+      const byId = new Map(members.map((m) => [m.id, m]));
+      const rooms = new Map();
+      for (const m of members) {
+        const j = await m.next('join_room');
+        const partner = byId.get(j?.match?.sid);
+        assert.ok(partner && partner !== m, `${m.label}: join_room ${JSON.stringify(j)}`);
+        assert.equal(j.match.name, partner.name);
+        rooms.set(j.room, [...(rooms.get(j.room) ?? []), m.id]);
+      }
+      assert.equal(rooms.size, 10, 'twenty fresh joins must yield exactly ten rooms');
+      for (const ids of rooms.values()) assert.equal(ids.length, 2);
+      await expectNoneAll(members, 'join_room');
     });
 
     test('a name is trimmed and defaults to "Anonymous"', async () => {
