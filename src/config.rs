@@ -44,6 +44,23 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Run as one of several nodes sharing this Redis (or Valkey) 7+, e.g.
+    /// `redis://127.0.0.1:6379`: groups, lobbies, rooms and member records live there and
+    /// events travel between nodes through it. Without it, one node keeps groups in
+    /// SQLite and everything else in memory.
+    #[arg(long, env = "CIRCLE_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key and channel, so that several deployments (or tests) can
+    /// share one Redis.
+    #[arg(long, env = "CIRCLE_REDIS_PREFIX", default_value = "circle")]
+    pub redis_prefix: String,
+
+    /// With Redis: how long a member's record outlives her node if it dies; her node
+    /// refreshes it every third of this.
+    #[arg(long, env = "CIRCLE_MEMBER_TTL", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub member_ttl: Duration,
+
     /// Limits on what clients may send.
     #[command(flatten)]
     pub limits: Limits,

@@ -3,14 +3,16 @@
 use crate::config::{Config, Limits};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
+use crate::realtime::redis::{RedisAdapter, RedisPresence};
 use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime};
-use crate::store::{GroupStore, SqliteStore};
+use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
+use axum::serve::ListenerExt;
 use socketioxide::SocketIo;
-use socketioxide::adapter::LocalAdapter;
 use socketioxide::layer::SocketIoLayer;
+use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -34,40 +36,76 @@ pub struct App {
 
 /// The Socket.IO half, built for one presence backend.
 struct SocketSide {
-    layer: SocketIoLayer<LocalAdapter>,
+    /// Adds the Socket.IO service to the router.
+    mount: Box<dyn FnOnce(Router) -> Router + Send>,
     lobbies: Arc<dyn Lobbies>,
     close_sockets: CloseSockets,
 }
 
-/// Socket.IO on this node's memory: lobbies and rooms in a hub.
-fn local_socket_side(
-    store: Arc<dyn GroupStore>,
-    limits: &Limits,
-    metrics: Arc<Metrics>,
-) -> SocketSide {
-    let realtime = Arc::new(Realtime::new(
-        LocalPresence::default(),
-        store,
-        limits.clone(),
-        metrics,
-    ));
-    let (layer, io) = with_limits(SocketIo::builder(), limits)
-        .with_state(realtime.clone())
-        .build_layer();
-    socket_side(layer, io, realtime)
+impl SocketSide {
+    fn new<P: Presence>(
+        layer: SocketIoLayer<P::Adapter>,
+        io: SocketIo<P::Adapter>,
+        realtime: Arc<Realtime<P>>,
+    ) -> Self {
+        Self {
+            mount: Box::new(move |router| router.layer(layer)),
+            lobbies: realtime,
+            close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
+        }
+    }
 }
 
-fn socket_side<P: Presence<Adapter = LocalAdapter>>(
-    layer: SocketIoLayer<LocalAdapter>,
-    io: SocketIo<LocalAdapter>,
-    realtime: Arc<Realtime<P>>,
-) -> SocketSide {
+/// One node: groups in SQLite, lobbies and rooms in this process's memory.
+async fn single_node(
+    config: &Config,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<(Arc<dyn GroupStore>, SocketSide)> {
+    let store: Arc<dyn GroupStore> = Arc::new(SqliteStore::open(&config.data_dir).await?);
+    let realtime = Arc::new(Realtime::new(
+        LocalPresence::default(),
+        store.clone(),
+        config.limits.clone(),
+        metrics,
+    ));
+    let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
+        .with_state(realtime.clone())
+        .build_layer();
     realtime::register(&io, realtime.clone());
-    SocketSide {
-        layer,
-        lobbies: realtime,
-        close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
-    }
+    Ok((store, SocketSide::new(layer, io, realtime)))
+}
+
+/// One of several nodes: groups, lobbies and rooms in Redis, events through its adapter.
+async fn shared_node(
+    config: &Config,
+    url: &str,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<(Arc<dyn GroupStore>, SocketSide)> {
+    let store = RedisStore::open(connect_redis(url).await?, &config.redis_prefix).await?;
+    // The adapter speaks RESP3 (Redis 7 or later).
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let client = redis::Client::open(format!("{url}{separator}protocol=resp3"))
+        .context("parsing the Redis URL")?;
+    let adapter_config =
+        RedisAdapterConfig::new().with_prefix(format!("{}-sio", config.redis_prefix));
+    let adapter = RedisAdapterCtr::new_with_redis_config(&client, adapter_config)
+        .await
+        .context("connecting the Socket.IO adapter to Redis")?;
+    let realtime = Arc::new(Realtime::new(
+        RedisPresence::new(store.clone(), config.member_ttl),
+        Arc::new(store.clone()),
+        config.limits.clone(),
+        metrics,
+    ));
+    let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
+        .with_adapter::<RedisAdapter>(adapter)
+        .with_state(realtime.clone())
+        .build_layer();
+    realtime.presence().attach_io(io.clone());
+    realtime::register(&io, realtime.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))?;
+    Ok((Arc::new(store), SocketSide::new(layer, io, realtime)))
 }
 
 /// Applies the packet size limits to websocket and long-polling alike.
@@ -86,10 +124,12 @@ impl App {
     /// Opens the store, builds HTTP and Socket.IO, and binds the listener (port 0 picks a
     /// free port; see [`App::local_addr`]).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let store: Arc<dyn GroupStore> = Arc::new(SqliteStore::open(&config.data_dir).await?);
         let metrics = Arc::new(Metrics::default());
         let limits = config.limits.clone();
-        let sockets = local_socket_side(store.clone(), &limits, metrics.clone());
+        let (store, sockets) = match &config.redis_url {
+            None => single_node(&config, metrics.clone()).await?,
+            Some(url) => shared_node(&config, url, metrics.clone()).await?,
+        };
         let state = AppState {
             store: store.clone(),
             lobbies: sockets.lobbies.clone(),
@@ -97,20 +137,23 @@ impl App {
             group_ttl: config.group_ttl,
             public_group_list: config.public_group_list,
         };
-        let router = http::router(state, limits.max_body_bytes)
-            .layer(sockets.layer)
+        let sweep_interval = sockets
+            .lobbies
+            .maintenance_interval()
+            .map_or(config.sweep_interval, |every| {
+                every.min(config.sweep_interval)
+            });
+        let router = (sockets.mount)(http::router(state, limits.max_body_bytes))
             .layer(cors(&config.cors_origins)?);
         let address = SocketAddr::new(config.bind, config.port);
-        let listener = TcpListener::bind(address)
-            .await
-            .with_context(|| format!("binding {address}"))?;
+        let listener = bind(address).with_context(|| format!("binding {address}"))?;
         Ok(Self {
             listener,
             router,
             close_sockets: sockets.close_sockets,
             store,
             lobbies: sockets.lobbies,
-            sweep_interval: config.sweep_interval,
+            sweep_interval,
         })
     }
 
@@ -131,7 +174,11 @@ impl App {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
+        // Chat messages are small and latency matters: no Nagle delay on any connection.
+        let listener = self.listener.tap_io(|tcp| {
+            tcp.set_nodelay(true).ok();
+        });
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 close_sockets().await;
@@ -140,6 +187,20 @@ impl App {
         sweeper.abort();
         served.context("serving HTTP")
     }
+}
+
+/// Pending connections the kernel queues before accept: bursts of thousands of members
+/// connecting at once (a class starting together) must not overflow it.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Deletes expired groups and closes their lobbies, every `interval`.

@@ -1,1 +1,138 @@
-fn main() {}
+//! `circle-loadgen`: load for The Circle over raw Engine.IO/Socket.IO websockets.
+//!
+//! Each scenario ends with one JSON line on stdout and a short summary on stderr.
+
+mod chat;
+mod eio;
+mod http;
+mod member;
+mod proc;
+mod report;
+mod scenarios;
+mod target;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+use scenarios::Context;
+use scenarios::conns::ConnsArgs;
+use scenarios::matching::MatchArgs;
+use scenarios::relay::RelayArgs;
+use std::time::Duration;
+
+/// Load generator for The Circle.
+///
+/// Start the server with `--message-rate 1000000 --message-burst 1000000` for `relay`:
+/// the default per-socket limit (10/s, burst 30) refuses most benchmark messages.
+/// Clients bind to source addresses 127.0.0.2–127.0.0.254 when the server is on
+/// loopback, and only loopback targets are accepted without `--allow-remote`.
+#[derive(Debug, Parser)]
+#[command(name = "circle-loadgen", version, about, long_about, after_help = EXAMPLE)]
+struct Cli {
+    /// The server's base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "CIRCLE_LOADGEN_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    url: String,
+
+    /// Engine.IO protocol generation: 3 (socket.io-client 2.x) or 4.
+    #[arg(long, global = true, env = "CIRCLE_LOADGEN_EIO", default_value_t = 4,
+          value_parser = clap::value_parser!(u8).range(3..=4))]
+    eio: u8,
+
+    /// The server's process id: adds its CPU use and memory (from /proc) to the report.
+    #[arg(long, global = true, env = "CIRCLE_LOADGEN_SERVER_PID")]
+    server_pid: Option<u32>,
+
+    /// Runtime worker threads; 1 runs everything on one thread (pin it with taskset).
+    #[arg(
+        long,
+        global = true,
+        env = "CIRCLE_LOADGEN_THREADS",
+        default_value_t = 1
+    )]
+    threads: usize,
+
+    /// Connections opened at once. Above the server's listen backlog (128 when it binds
+    /// with tokio's default), SYNs overflow and those connects wait a 1 s retransmit.
+    #[arg(long, global = true, default_value_t = 64)]
+    concurrency: usize,
+
+    /// Seconds one connect or one join may take.
+    #[arg(long, global = true, default_value_t = 10.0)]
+    step_timeout: f64,
+
+    /// Accept a target outside 127.0.0.0/8.
+    #[arg(long, global = true)]
+    allow_remote: bool,
+
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+const EXAMPLE: &str = "\
+Example (server on CPU 0, load on CPU 1):
+  taskset -c 0 circle --port 8080 --bind 127.0.0.1 --data-dir \"$(mktemp -d)\" \\
+      --message-rate 1000000 --message-burst 1000000 &
+  taskset -c 1 circle-loadgen relay --pairs 100 --window 4 --duration 10 --server-pid $!
+
+Every run prints one JSON line on stdout and a short summary on stderr.";
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// Pairs chat in one group: throughput, latency at the partner, losses, misroutes,
+    /// server CPU. Needs the server started with --message-rate 1000000
+    /// --message-burst 1000000.
+    Relay(RelayArgs),
+    /// Many idle connections, half paired and half waiting: connect rate and server
+    /// memory per connection.
+    Conns(ConnsArgs),
+    /// Everyone joins one group at once: join->join_room latency, time until all pairs
+    /// exist, and a check that the pairs are disjoint.
+    Match(MatchArgs),
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    if cli.threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    match proc::raise_open_file_limit() {
+        Ok(limit) if limit < 4096 => eprintln!("warning: open-file limit is only {limit}"),
+        Ok(_) => {}
+        Err(error) => eprintln!("warning: {error:#}"),
+    }
+    let runtime = if cli.threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cli.threads)
+            .enable_all()
+            .build()
+    }
+    .context("starting the runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let version = if cli.eio == 3 {
+        eio::Version::V3
+    } else {
+        eio::Version::V4
+    };
+    let ctx = Context {
+        target: target::Target::resolve(&cli.url, version, cli.allow_remote).await?,
+        server_pid: cli.server_pid,
+        concurrency: cli.concurrency,
+        step_timeout: Duration::from_secs_f64(cli.step_timeout),
+    };
+    match &cli.scenario {
+        Scenario::Relay(args) => scenarios::relay::run(&ctx, args).await,
+        Scenario::Conns(args) => scenarios::conns::run(&ctx, args).await,
+        Scenario::Match(args) => scenarios::matching::run(&ctx, args).await,
+    }
+}

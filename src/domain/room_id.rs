@@ -12,6 +12,11 @@ impl RoomId {
         Self(format!("{:032x}", rng.random::<u128>()).into())
     }
 
+    /// An id read back from shared storage, where it was generated.
+    pub fn from_wire(id: &str) -> Self {
+        Self(id.into())
+    }
+
     /// The id as sent on the wire.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -30,7 +30,7 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let metrics = &state.metrics;
-    let (waiting, rooms) = state.lobbies.counts();
+    let (waiting, rooms) = state.lobbies.counts().await;
     metrics.waiting.set(waiting as i64);
     metrics.rooms.set(rooms as i64);
     (

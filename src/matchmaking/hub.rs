@@ -259,7 +259,6 @@ impl<M: Clone> Hub<M> {
                 own: member.handle().clone(),
                 own_name: name,
                 partner: partner.member.handle().clone(),
-                partner_id: partner.member.id(),
                 partner_name: partner.name,
             });
         }

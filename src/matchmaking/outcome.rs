@@ -1,4 +1,3 @@
-use super::MemberId;
 use crate::domain::{DisplayName, RoomId};
 
 /// What a `join` did.
@@ -29,8 +28,6 @@ pub struct Pairing<M> {
     pub own_name: DisplayName,
     /// The partner's handle.
     pub partner: M,
-    /// The partner's number on this node.
-    pub partner_id: MemberId,
     /// The partner's name.
     pub partner_name: DisplayName,
 }

@@ -3,6 +3,7 @@
 //! payload on as the raw JSON it arrived as.
 
 use super::context::SocketContext;
+use super::presence::Relayed;
 use super::refusal::*;
 use super::request::{RawPayload, Request};
 use super::{Presence, Realtime};
@@ -17,6 +18,9 @@ pub struct Relay<P>(pub Arc<Realtime<P>>);
 
 /// Marks [`Relay`]'s [`MessageHandler`] implementation.
 pub struct Inline;
+
+/// A message that passed every check but membership: the sender, the payload, the room.
+type Checked<'r, P> = (Arc<SocketContext<P>>, RawPayload<'r>, Cow<'r, str>);
 
 /// The only field the server reads of a chat message.
 #[derive(Deserialize)]
@@ -36,8 +40,14 @@ impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
     fn call(&self, socket: Arc<Socket<P::Adapter>>, mut value: Value, ack_id: Option<i64>) {
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
         match self.0.relay(&socket, &request) {
-            Ok(()) => request.succeed(Ack {}),
-            Err(refusal) => request.refuse(&socket, "message", refusal, &self.0.metrics),
+            Relayed::Now(result) => self.0.report_relay(&socket, request, result),
+            Relayed::Later(pending) => {
+                let rt = self.0.clone();
+                tokio::spawn(async move {
+                    let result = pending.await;
+                    rt.report_relay(&socket, request, result);
+                });
+            }
         }
     }
 }
@@ -46,11 +56,36 @@ impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
 struct Ack {}
 
 impl<P: Presence> Realtime<P> {
-    fn relay(
+    fn report_relay(
         &self,
-        socket: &Arc<Socket<P::Adapter>>,
-        request: &Request<P::Adapter>,
-    ) -> Result<(), Refusal> {
+        socket: &Socket<P::Adapter>,
+        request: Request<P::Adapter>,
+        result: Result<(), Refusal>,
+    ) {
+        match result {
+            Ok(()) => {
+                self.metrics.messages_relayed.inc();
+                request.succeed(Ack {});
+            }
+            Err(refusal) => request.refuse(socket, "message", refusal, &self.metrics),
+        }
+    }
+
+    fn relay(&self, socket: &Arc<Socket<P::Adapter>>, request: &Request<P::Adapter>) -> Relayed {
+        match self.check(socket, request) {
+            Ok((context, payload, room)) => {
+                self.presence.relay(socket, &context.member, &room, payload)
+            }
+            Err(refusal) => Relayed::Now(Err(refusal)),
+        }
+    }
+
+    /// Everything about a message that can be checked without the backend.
+    fn check<'r>(
+        &self,
+        socket: &Socket<P::Adapter>,
+        request: &'r Request<P::Adapter>,
+    ) -> Result<Checked<'r, P>, Refusal> {
         let context = SocketContext::<P>::of(socket).ok_or(NOT_IN_ROOM)?;
         if request.is_binary() {
             return Err(BINARY_NOT_ALLOWED);
@@ -66,9 +101,6 @@ impl<P: Presence> Realtime<P> {
         let Some(RoomField::Text(room)) = target.room else {
             return Err(INVALID_ROOM);
         };
-        self.presence
-            .relay(socket, &context.member, &room, payload)?;
-        self.metrics.messages_relayed.inc();
-        Ok(())
+        Ok((context, payload, room))
     }
 }

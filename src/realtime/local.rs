@@ -1,7 +1,7 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
-use super::presence::{Handle, Presence};
-use super::refusal::{NOT_IN_ROOM, Refusal};
+use super::presence::{Handle, Presence, Relayed};
+use super::refusal::NOT_IN_ROOM;
 use crate::domain::{AccessCode, DisplayName, Group};
 use crate::matchmaking::{Departure, Hub, Joined, Member};
 use crate::store::StoreError;
@@ -67,6 +67,13 @@ impl Presence for LocalPresence {
         Ok(self.hub.leave(member))
     }
 
+    async fn disconnect(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<Departure<Peer>>, StoreError> {
+        Ok(self.hub.leave(member))
+    }
+
     async fn leave_room(
         &self,
         member: &Self::Member,
@@ -91,12 +98,14 @@ impl Presence for LocalPresence {
         member: &Self::Member,
         room: &str,
         payload: &RawValue,
-    ) -> Result<(), Refusal> {
-        let recipients = self.hub.recipients(member, room).ok_or(NOT_IN_ROOM)?;
+    ) -> Relayed {
+        let Some(recipients) = self.hub.recipients(member, room) else {
+            return Relayed::Now(Err(NOT_IN_ROOM));
+        };
         for peer in recipients.iter() {
             peer.emit("message", payload);
         }
-        Ok(())
+        Relayed::Now(Ok(()))
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<Peer>, StoreError> {
@@ -107,7 +116,7 @@ impl Presence for LocalPresence {
         self.hub.sweep(now)
     }
 
-    fn counts(&self) -> (usize, usize) {
+    async fn counts(&self) -> (usize, usize) {
         (self.hub.waiting_count(), self.hub.room_count())
     }
 }

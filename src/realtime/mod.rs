@@ -13,6 +13,7 @@ mod lobby;
 mod local;
 mod notices;
 mod presence;
+pub mod redis;
 mod refusal;
 mod request;
 
@@ -57,6 +58,13 @@ impl<P: Presence> Realtime<P> {
     }
 }
 
+impl<P> Realtime<P> {
+    /// The lobby and room backend.
+    pub fn presence(&self) -> &P {
+        &self.presence
+    }
+}
+
 /// What the rest of the server asks of the Socket.IO side, whatever its backend.
 #[async_trait]
 pub trait Lobbies: Send + Sync {
@@ -67,7 +75,10 @@ pub trait Lobbies: Send + Sync {
     async fn sweep(&self, now: OffsetDateTime);
 
     /// Members waiting and rooms open, for the metrics.
-    fn counts(&self) -> (usize, usize);
+    async fn counts(&self) -> (usize, usize);
+
+    /// How often [`Lobbies::sweep`] must run at least.
+    fn maintenance_interval(&self) -> Option<std::time::Duration>;
 }
 
 #[async_trait]
@@ -86,12 +97,21 @@ impl<P: Presence> Lobbies for Realtime<P> {
         self.failed_joins.prune(Instant::now());
     }
 
-    fn counts(&self) -> (usize, usize) {
-        self.presence.counts()
+    async fn counts(&self) -> (usize, usize) {
+        self.presence.counts().await
+    }
+
+    fn maintenance_interval(&self) -> Option<std::time::Duration> {
+        self.presence.maintenance_interval()
     }
 }
 
-/// Binds every event of namespace `/`.
-pub fn register<P: Presence>(io: &SocketIo<P::Adapter>, rt: Arc<Realtime<P>>) {
-    io.ns("/", connect::OnConnect(rt));
+/// Binds every event of namespace `/`; what it returns starts the adapter (a future to
+/// await for the Redis adapter, nothing for the local one).
+pub fn register<P: Presence>(
+    io: &SocketIo<P::Adapter>,
+    rt: Arc<Realtime<P>>,
+) -> <P::Adapter as socketioxide_core::adapter::CoreAdapter<socketioxide::adapter::Emitter>>::InitRes
+{
+    io.ns("/", connect::OnConnect(rt))
 }

@@ -7,7 +7,9 @@ use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::{Sid, Socket};
 use socketioxide_core::adapter::DefinedAdapter;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::refusal::Refusal;
@@ -19,6 +21,14 @@ pub trait Handle: Clone + Send + Sync + 'static {
 
     /// Sends `event` to her if her socket is still open; a closed one is skipped.
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T);
+}
+
+/// How a relay ended: at once, or once the backend has checked something.
+pub enum Relayed {
+    /// Delivered (or refused) already.
+    Now(Result<(), Refusal>),
+    /// To be awaited off the socket's read loop.
+    Later(Pin<Box<dyn Future<Output = Result<(), Refusal>> + Send>>),
 }
 
 /// Where lobbies and rooms live: in this node's memory, or in Redis for several nodes.
@@ -52,6 +62,12 @@ pub trait Presence: Send + Sync + Sized + 'static {
         member: &Self::Member,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
 
+    /// Leaves her lobby or room for good: her socket is gone.
+    async fn disconnect(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
+
     /// Leaves the room named `room`; `None` (and no effect) when she is not in it.
     async fn leave_room(
         &self,
@@ -74,7 +90,7 @@ pub trait Presence: Send + Sync + Sized + 'static {
         member: &Self::Member,
         room: &str,
         payload: &RawValue,
-    ) -> Result<(), Refusal>;
+    ) -> Relayed;
 
     /// Closes `group`'s lobby now; returns who was waiting there.
     async fn close_group(&self, group: &Group) -> Result<Vec<Self::Handle>, StoreError>;
@@ -83,6 +99,12 @@ pub trait Presence: Send + Sync + Sized + 'static {
     /// node is gone; returns each closed group's code with its former waiters.
     async fn sweep(&self, now: OffsetDateTime) -> Vec<(AccessCode, Vec<Self::Handle>)>;
 
-    /// Members waiting and rooms open, as far as this node knows (for metrics).
-    fn counts(&self) -> (usize, usize);
+    /// How often [`Presence::sweep`] must run at least, if the backend has records to
+    /// keep alive.
+    fn maintenance_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Members waiting and rooms open, counting this node's members (for metrics).
+    async fn counts(&self) -> (usize, usize);
 }

@@ -85,7 +85,22 @@ impl RedisStore {
     }
 
     fn group_key(&self, code: &AccessCode) -> String {
-        self.key_for(&hex(&self.cipher.fingerprint(code)))
+        self.key_for(&self.fingerprint(code))
+    }
+
+    /// How `code` appears in every Redis key (its keyed hash, in hex).
+    pub fn fingerprint(&self, code: &AccessCode) -> String {
+        hex(&self.cipher.fingerprint(code))
+    }
+
+    /// The prefix of every key.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// A connection to the same Redis.
+    pub fn connection(&self) -> ConnectionManager {
+        self.redis.clone()
     }
 
     fn key_for(&self, fingerprint: &str) -> String {
@@ -143,7 +158,7 @@ impl RedisStore {
 #[async_trait]
 impl GroupStore for RedisStore {
     async fn insert(&self, group: &Group, owner: &OwnerTokenHash) -> Result<(), StoreError> {
-        let fingerprint = hex(&self.cipher.fingerprint(&group.access_code));
+        let fingerprint = self.fingerprint(&group.access_code);
         let record = Record {
             sealed: hex(&self.cipher.seal(&group.access_code)),
             name: group.name.as_ref().to_owned(),
@@ -166,8 +181,13 @@ impl GroupStore for RedisStore {
         if stored.is_none() {
             return Err(StoreError::CodeTaken);
         }
+        // Scored by the moment of insertion, so that groups created within one second
+        // still list in creation order.
+        let inserted_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_micros() as u64);
         let _: usize = conn
-            .zadd(self.listing_key(), fingerprint, record.created_at)
+            .zadd(self.listing_key(), fingerprint, inserted_at)
             .await
             .map_err(unavailable)?;
         Ok(())
@@ -203,7 +223,7 @@ impl GroupStore for RedisStore {
     async fn delete(&self, code: &AccessCode) -> Result<bool, StoreError> {
         let mut conn = self.redis.clone();
         let deleted: usize = conn.del(self.group_key(code)).await.map_err(unavailable)?;
-        let fingerprint = hex(&self.cipher.fingerprint(code));
+        let fingerprint = self.fingerprint(code);
         let _: usize = conn
             .zrem(self.listing_key(), fingerprint)
             .await

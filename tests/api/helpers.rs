@@ -14,13 +14,76 @@ pub const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a test watches for an event that must not come.
 pub const SILENCE: Duration = Duration::from_millis(300);
 
-/// A running server with a fresh data directory.
+/// A running server with a fresh data directory (and a fresh Redis key prefix when the
+/// suite runs against Redis).
 pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub data_dir: tempfile::TempDir,
     pub http: reqwest::Client,
+    pub redis: Option<RedisPrefix>,
     _stop: oneshot::Sender<()>,
+}
+
+/// Which backend this run of the suite exercises: SQLite and memory by default, Redis
+/// when `CIRCLE_TEST_BACKEND=redis` (with `CIRCLE_TEST_REDIS_URL`, default
+/// `redis://127.0.0.1:6379`).
+pub fn redis_url() -> Option<String> {
+    (std::env::var("CIRCLE_TEST_BACKEND").as_deref() == Ok("redis")).then(|| {
+        std::env::var("CIRCLE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+    })
+}
+
+/// A Redis key prefix of one test, whose keys are deleted when it is dropped.
+pub struct RedisPrefix {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl RedisPrefix {
+    pub fn fresh(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            prefix: format!("circle-test-{:016x}", rand::random::<u64>()),
+        }
+    }
+
+    /// Every key and value under the prefix, as text.
+    pub fn dump(&self) -> Vec<u8> {
+        let mut conn = redis::Client::open(self.url.as_str())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.prefix))
+            .query(&mut conn)
+            .unwrap();
+        let mut all = Vec::new();
+        for key in keys {
+            all.extend(key.as_bytes());
+            let dumped: Option<Vec<u8>> = redis::cmd("DUMP").arg(&key).query(&mut conn).unwrap();
+            all.extend(dumped.unwrap_or_default());
+        }
+        all
+    }
+}
+
+impl Drop for RedisPrefix {
+    fn drop(&mut self) {
+        let Ok(client) = redis::Client::open(self.url.as_str()) else {
+            return;
+        };
+        let Ok(mut conn) = client.get_connection() else {
+            return;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.prefix))
+            .query(&mut conn)
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            let _: redis::RedisResult<usize> = redis::cmd("DEL").arg(keys).query(&mut conn);
+        }
+    }
 }
 
 /// Starts the real server on port 0 with default settings.
@@ -35,6 +98,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     config.port = 0;
     config.bind = [127, 0, 0, 1].into();
     config.data_dir = data_dir.path().to_owned();
+    let redis = redis_url().map(|url| RedisPrefix::fresh(&url));
+    if let Some(redis) = &redis {
+        config.redis_url = Some(redis.url.clone());
+        config.redis_prefix = redis.prefix.clone();
+    }
     configure(&mut config);
     let app = App::build(config).await.expect("server builds");
     let port = app.local_addr().port();
@@ -47,6 +115,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         port,
         data_dir,
         http: reqwest::Client::new(),
+        redis,
         _stop: stop,
     }
 }
@@ -59,6 +128,7 @@ impl TestApp {
             port,
             data_dir,
             http: reqwest::Client::new(),
+            redis: None,
             _stop: stop,
         }
     }

@@ -1,0 +1,45 @@
+use crate::domain::{AccessCode, DisplayName};
+use parking_lot::Mutex;
+use socketioxide::socket::Sid;
+use std::future::Future;
+use std::pin::Pin;
+use tokio::sync::mpsc;
+
+/// Work for one member that must happen in order (her relayed messages).
+pub type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What this node keeps of one of its members; the shared truth is her Redis record.
+pub struct RedisMember {
+    pub(super) sid: Sid,
+    /// Only her own requests change these, so this node's copy is the truth.
+    pub(super) own: Mutex<OwnState>,
+    /// Runs her relays one after the other, so that they keep their order.
+    pub(super) queue: mpsc::UnboundedSender<Job>,
+}
+
+#[derive(Default)]
+pub(super) struct OwnState {
+    pub(super) last_group: Option<AccessCode>,
+    pub(super) name: Option<DisplayName>,
+}
+
+impl RedisMember {
+    pub(super) fn new(sid: Sid) -> Self {
+        let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
+        tokio::spawn(async move {
+            while let Some(job) = jobs.recv().await {
+                job.await;
+            }
+        });
+        Self {
+            sid,
+            own: Mutex::new(OwnState::default()),
+            queue,
+        }
+    }
+
+    /// Queues `job` behind her earlier ones.
+    pub(super) fn in_order(&self, job: impl Future<Output = ()> + Send + 'static) {
+        self.queue.send(Box::pin(job)).ok();
+    }
+}

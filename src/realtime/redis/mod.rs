@@ -1,0 +1,383 @@
+//! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
+//! scripts, and events carried between nodes by socketioxide's Redis adapter.
+//!
+//! Keys under the prefix: `m:{sid}` a member's record (name, node, place, last partner),
+//! kept alive by her node every third of the member TTL; `lobby:{group}` the set of
+//! waiting sids; `room:{id}` the set of a room's sids; `closed:{group}` a closed group's
+//! tombstone. Groups are keyed by their code's keyed hash, as in the group store.
+
+mod member;
+mod peer;
+mod scripts;
+
+pub use member::RedisMember;
+pub use peer::RemotePeer;
+
+use super::notices::{self, LeaveReason};
+use super::presence::{Handle, Presence, Relayed};
+use super::refusal::{NOT_IN_ROOM, Refusal};
+use crate::domain::{AccessCode, DisplayName, Group, RoomId};
+use crate::matchmaking::{Departure, Joined, Outcome, Pairing};
+use crate::store::{RedisStore, StoreError};
+use async_trait::async_trait;
+use dashmap::DashMap;
+use member::Job;
+use serde_json::value::RawValue;
+use socketioxide::SocketIo;
+use socketioxide::socket::{Sid, Socket};
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+/// The adapter that carries events between nodes.
+pub type RedisAdapter = socketioxide_redis::RedisAdapter<socketioxide::adapter::Emitter>;
+
+/// Lobbies and rooms shared by every node on one Redis.
+pub struct RedisPresence {
+    store: RedisStore,
+    node: String,
+    member_ttl: Duration,
+    io: OnceLock<SocketIo<RedisAdapter>>,
+    /// This node's members, whose records it keeps alive.
+    members: DashMap<Sid, Arc<RedisMember>>,
+    /// Notices to members on other nodes, sent in order.
+    notices: mpsc::UnboundedSender<Job>,
+}
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl RedisPresence {
+    /// Lobbies and rooms in the Redis behind `store`; a member's record outlives her
+    /// node by at most `member_ttl`.
+    pub fn new(store: RedisStore, member_ttl: Duration) -> Self {
+        let (notices, mut jobs) = mpsc::unbounded_channel::<Job>();
+        tokio::spawn(async move {
+            while let Some(job) = jobs.recv().await {
+                job.await;
+            }
+        });
+        Self {
+            store,
+            node: format!("{:016x}", rand::random::<u64>()),
+            member_ttl,
+            io: OnceLock::new(),
+            members: DashMap::new(),
+            notices,
+        }
+    }
+
+    /// Hands over the Socket.IO server, once built; needed before the first connection.
+    pub fn attach_io(&self, io: SocketIo<RedisAdapter>) {
+        self.io.set(io).ok();
+    }
+
+    fn io(&self) -> &SocketIo<RedisAdapter> {
+        self.io.get().expect("attach_io runs before serving")
+    }
+
+    fn peer(&self, sid: Sid) -> RemotePeer {
+        RemotePeer::new(sid, self.io().clone(), self.notices.clone())
+    }
+
+    fn peer_named(&self, sid: &str) -> Option<RemotePeer> {
+        Sid::from_str(sid).ok().map(|sid| self.peer(sid))
+    }
+
+    fn key(&self, suffix: &str) -> String {
+        format!("{}:{suffix}", self.store.prefix())
+    }
+
+    /// Takes her socket out of the adapter room she left and describes the departure.
+    fn departed(
+        &self,
+        member: &RedisMember,
+        room: &str,
+        partner: &str,
+    ) -> Option<Departure<RemotePeer>> {
+        if room.is_empty() {
+            return None;
+        }
+        if let Some(socket) = self.io().get_socket(member.sid) {
+            socket.leave(room.to_owned());
+        }
+        Some(Departure {
+            room: RoomId::from_wire(room),
+            partner: self.peer_named(partner),
+        })
+    }
+
+    fn ttl_ms(&self) -> u64 {
+        self.member_ttl.as_millis() as u64
+    }
+}
+
+#[async_trait]
+impl Presence for RedisPresence {
+    type Adapter = RedisAdapter;
+    type Member = Arc<RedisMember>;
+    type Handle = RemotePeer;
+
+    fn register(&self, socket: &Arc<Socket<RedisAdapter>>) -> Self::Member {
+        // Every socket sits in a room named by its id, so that any node can reach it.
+        socket.join(socket.id.to_string());
+        let member = Arc::new(RedisMember::new(socket.id));
+        self.members.insert(socket.id, member.clone());
+        member
+    }
+
+    async fn join(
+        &self,
+        member: &Self::Member,
+        group: &Group,
+        name: DisplayName,
+    ) -> Result<Joined<RemotePeer>, StoreError> {
+        let room = RoomId::generate(&mut rand::rng());
+        let reply: Vec<String> = scripts::JOIN
+            .arg(self.store.prefix())
+            .arg(member.sid.to_string())
+            .arg(self.store.fingerprint(&group.access_code))
+            .arg(name.as_ref())
+            .arg(&self.node)
+            .arg(self.ttl_ms())
+            .arg(room.as_str())
+            .arg(rand::random::<u32>())
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(unavailable)?;
+        let [outcome, left_room, left_partner, partner, partner_name] = &reply[..] else {
+            return Err(StoreError::Unavailable("unexpected join reply".into()));
+        };
+        {
+            let mut own = member.own.lock();
+            own.last_group = Some(group.access_code.clone());
+            own.name = Some(name.clone());
+        }
+        let departure = self.departed(member, left_room, left_partner);
+        let outcome = match outcome.as_str() {
+            "waiting" => Outcome::Waiting,
+            "paired" => {
+                let partner = self
+                    .peer_named(partner)
+                    .ok_or_else(|| StoreError::Unavailable("malformed sid".into()))?;
+                if let Some(socket) = self.io().get_socket(member.sid) {
+                    socket.join(room.as_str().to_owned());
+                }
+                partner.join_room(room.as_str()).await;
+                Outcome::Paired(Pairing {
+                    room,
+                    own: self.peer(member.sid),
+                    own_name: name,
+                    partner,
+                    partner_name: DisplayName::parse(Some(partner_name))
+                        .unwrap_or_else(|_| DisplayName::parse(None).expect("default")),
+                })
+            }
+            _ => Outcome::GroupClosed,
+        };
+        Ok(Joined { departure, outcome })
+    }
+
+    async fn leave(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
+        let reply: Vec<String> = scripts::LEAVE
+            .arg(self.store.prefix())
+            .arg(member.sid.to_string())
+            .arg("")
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(match &reply[..] {
+            [room, partner] => self.departed(member, room, partner),
+            _ => None,
+        })
+    }
+
+    async fn leave_room(
+        &self,
+        member: &Self::Member,
+        room: &str,
+    ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
+        if room.is_empty() {
+            return Ok(None);
+        }
+        let reply: Vec<String> = scripts::LEAVE
+            .arg(self.store.prefix())
+            .arg(member.sid.to_string())
+            .arg(room)
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(match &reply[..] {
+            [left, partner] => self.departed(member, left, partner),
+            _ => None,
+        })
+    }
+
+    async fn disconnect(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
+        self.members.remove(&member.sid);
+        let departure = self.leave(member).await;
+        let mut conn = self.store.connection();
+        let _: redis::RedisResult<usize> = redis::cmd("DEL")
+            .arg(self.key(&format!("m:{}", member.sid)))
+            .query_async(&mut conn)
+            .await;
+        departure
+    }
+
+    fn last_group(&self, member: &Self::Member) -> Option<AccessCode> {
+        member.own.lock().last_group.clone()
+    }
+
+    fn name(&self, member: &Self::Member) -> Option<DisplayName> {
+        member.own.lock().name.clone()
+    }
+
+    /// A member of the room (her socket sits in its adapter room on this node) relays at
+    /// once, in order, through the adapter; anyone else is checked against Redis first.
+    fn relay(
+        &self,
+        socket: &Arc<Socket<RedisAdapter>>,
+        member: &Self::Member,
+        room: &str,
+        payload: &RawValue,
+    ) -> Relayed {
+        let payload = payload.to_owned();
+        let room = room.to_owned();
+        let io = self.io().clone();
+        if socket.rooms().iter().any(|r| *r == room) {
+            member.in_order(deliver(io, room, payload));
+            return Relayed::Now(Ok(()));
+        }
+        let mut conn = self.store.connection();
+        let own_key = self.key(&format!("m:{}", member.sid));
+        let room_key = self.key(&format!("room:{room}"));
+        let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
+        member.in_order(async move {
+            let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
+                .hget(own_key, "place")
+                .exists(room_key)
+                .query_async(&mut conn)
+                .await;
+            let allowed =
+                matches!(&check, Ok((place, true)) if place.as_deref().unwrap_or_default().is_empty());
+            if allowed {
+                deliver(io, room, payload).await;
+            }
+            done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) }).ok();
+        });
+        Relayed::Later(Box::pin(
+            async move { result.await.unwrap_or(Err(NOT_IN_ROOM)) },
+        ))
+    }
+
+    async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {
+        let remaining = (group.expires_at - OffsetDateTime::now_utc())
+            .whole_seconds()
+            .max(1);
+        let sids: Vec<String> = scripts::CLOSE
+            .arg(self.store.prefix())
+            .arg(self.store.fingerprint(&group.access_code))
+            .arg(remaining)
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(sids.iter().filter_map(|sid| self.peer_named(sid)).collect())
+    }
+
+    /// Keeps this node's records alive, tells members whose partner's node died, and
+    /// closes lobbies of groups that expired.
+    async fn sweep(&self, _now: OffsetDateTime) -> Vec<(AccessCode, Vec<RemotePeer>)> {
+        let sids: Vec<String> = self.members.iter().map(|m| m.key().to_string()).collect();
+        if sids.is_empty() {
+            return Vec::new();
+        }
+        let reply: redis::RedisResult<Vec<String>> = scripts::REAP
+            .arg(self.store.prefix())
+            .arg(self.ttl_ms())
+            .arg(sids)
+            .invoke_async(&mut self.store.connection())
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(cause) => {
+                tracing::warn!(%cause, "refreshing member records failed");
+                return Vec::new();
+            }
+        };
+        let mut closed = Vec::new();
+        for event in reply.chunks_exact(3) {
+            let Some(peer) = self.peer_named(&event[1]) else {
+                continue;
+            };
+            match event[0].as_str() {
+                "partner_gone" => notices::partner_gone(
+                    Some(Departure {
+                        room: RoomId::from_wire(&event[2]),
+                        partner: Some(peer),
+                    }),
+                    LeaveReason::Disconnected,
+                ),
+                _ => {
+                    let code = self
+                        .members
+                        .get(&peer.sid())
+                        .and_then(|m| m.own.lock().last_group.clone());
+                    if let Some(code) = code {
+                        closed.push((code, vec![peer]));
+                    }
+                }
+            }
+        }
+        closed
+    }
+
+    fn maintenance_interval(&self) -> Option<Duration> {
+        Some(self.member_ttl / 3)
+    }
+
+    /// This node's members who wait, and the rooms they sit in.
+    async fn counts(&self) -> (usize, usize) {
+        let keys: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| self.key(&format!("m:{}", m.key())))
+            .collect();
+        let mut pipe = redis::pipe();
+        for key in &keys {
+            pipe.hget(key, "place");
+        }
+        let places: Vec<Option<String>> = match pipe.query_async(&mut self.store.connection()).await
+        {
+            Ok(places) => places,
+            Err(_) => return (0, 0),
+        };
+        let places = places.into_iter().flatten();
+        let (mut waiting, mut rooms) = (0, std::collections::HashSet::new());
+        for place in places {
+            if place.starts_with("lobby:") {
+                waiting += 1;
+            } else if let Some(room) = place.strip_prefix("room:") {
+                rooms.insert(room.to_owned());
+            }
+        }
+        (waiting, rooms.len())
+    }
+}
+
+/// Sends a chat message to everyone in `room` through the adapter; while Redis is away,
+/// at least the members on this node still get it.
+async fn deliver(io: SocketIo<RedisAdapter>, room: String, payload: Box<RawValue>) {
+    let everywhere = io.within(room.clone()).emit("message", &payload).await;
+    if everywhere.is_err() {
+        io.local().within(room).emit("message", &payload).await.ok();
+    }
+}
