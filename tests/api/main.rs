@@ -8,5 +8,6 @@ mod health;
 mod helpers;
 mod input;
 mod matchmaking;
+mod multinode;
 mod privacy;
 mod transport;

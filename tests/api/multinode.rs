@@ -1,0 +1,99 @@
+//! Several nodes on one Redis (PROTOCOL.md section 5). These run in the Redis pass of the
+//! suite (`CIRCLE_TEST_BACKEND=redis`) and are skipped, saying so, otherwise.
+
+use crate::helpers::*;
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// `n` nodes sharing one fresh key prefix, with the guard that deletes its keys.
+async fn nodes(n: usize) -> Option<(Vec<TestApp>, RedisPrefix)> {
+    let Some(url) = redis_url() else {
+        eprintln!("SKIPPED: multi-node tests need CIRCLE_TEST_BACKEND=redis");
+        return None;
+    };
+    let shared = RedisPrefix::fresh(&url);
+    let mut apps = Vec::new();
+    for _ in 0..n {
+        let prefix = shared.prefix.clone();
+        apps.push(spawn_app_with(move |c| c.redis_prefix = prefix).await);
+    }
+    Some((apps, shared))
+}
+
+#[tokio::test]
+async fn members_on_different_nodes_are_paired_and_chat_both_ways() {
+    let Some((nodes, _redis)) = nodes(3).await else {
+        return;
+    };
+    let group = nodes[0].create_group().await;
+    let on_c = nodes[2].get(&format!("/groups/{}", group.code)).await;
+    assert_eq!(on_c.status(), 200, "a group created on A is known on C");
+    let mut ada = nodes[0].joined(&group.code, "Ada").await;
+    let mut cy = nodes[2].joined(&group.code, "Cy").await;
+    let to_ada = ada.next_event("join_room").await;
+    let to_cy = cy.next_event("join_room").await;
+    assert_eq!(to_ada["room"], to_cy["room"]);
+    assert_eq!(to_ada["match"]["name"], "Cy");
+    assert_eq!(to_cy["match"]["name"], "Ada");
+    let room = to_ada["room"].as_str().unwrap().to_owned();
+    let hello = json!({"room": room, "text": "hello from A"});
+    assert_eq!(ada.request("message", hello.clone()).await["ok"], true);
+    assert_eq!(cy.next_chat().await, hello);
+    assert_eq!(ada.next_chat().await, hello);
+    let reply = json!({"room": room, "text": "hello from C"});
+    cy.emit("message", reply.clone()).await;
+    assert_eq!(ada.next_chat().await, reply);
+    cy.request("leave", json!({"room": room})).await;
+    assert_eq!(
+        ada.next_event("partner_left").await,
+        json!({"room": room, "reason": "left"})
+    );
+}
+
+#[tokio::test]
+async fn three_hundred_joins_over_three_nodes_make_one_hundred_fifty_disjoint_pairs() {
+    let Some((nodes, _redis)) = nodes(3).await else {
+        return;
+    };
+    let group = nodes[1].create_group().await;
+    let mut members = Vec::new();
+    for i in 0..300 {
+        members.push(nodes[i % 3].member().await);
+    }
+    let joins = members.iter().enumerate().map(|(i, m)| {
+        m.request(
+            "join_group",
+            json!({"access_code": group.code, "name": format!("m{i}")}),
+        )
+    });
+    for ack in futures_util::future::join_all(joins).await {
+        assert_eq!(ack["ok"], true, "{ack}");
+    }
+    let mut rooms: HashMap<String, Vec<String>> = HashMap::new();
+    for member in &mut members {
+        let paired = member.next_event("join_room").await;
+        rooms
+            .entry(paired["room"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(paired["user"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(rooms.len(), 150);
+    let mut everyone = HashSet::new();
+    for pair in rooms.values() {
+        assert_eq!(pair.len(), 2);
+        for name in pair {
+            assert!(everyone.insert(name.clone()), "{name} is in two rooms");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_closed_group_tells_its_waiters_on_every_node() {
+    let Some((nodes, _redis)) = nodes(2).await else {
+        return;
+    };
+    let group = nodes[0].create_group().await;
+    let mut waiting = nodes[1].joined(&group.code, "Ada").await;
+    assert_eq!(nodes[0].close_group(&group).await.status(), 204);
+    assert_eq!(waiting.next_event("group_closed").await["access_code"], group.code.as_str());
+}
