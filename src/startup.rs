@@ -3,7 +3,7 @@
 use crate::config::{Config, Limits};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::realtime::redis::{RedisAdapter, RedisPresence};
+use crate::realtime::redis::{RedisAdapter, RedisPresence, ResilientDriver};
 use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime};
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
 use anyhow::Context;
@@ -88,9 +88,10 @@ async fn shared_node(
         .context("parsing the Redis URL")?;
     let adapter_config =
         RedisAdapterConfig::new().with_prefix(format!("{}-sio", config.redis_prefix));
-    let adapter = RedisAdapterCtr::new_with_redis_config(&client, adapter_config)
+    let driver = ResilientDriver::connect(client)
         .await
         .context("connecting the Socket.IO adapter to Redis")?;
+    let adapter = RedisAdapterCtr::new_with_driver(driver, adapter_config);
     let realtime = Arc::new(Realtime::new(
         RedisPresence::new(store.clone(), config.member_ttl),
         Arc::new(store.clone()),

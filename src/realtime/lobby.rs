@@ -239,7 +239,7 @@ pub async fn on_leave_room<P: Presence>(
 pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
-        rt.leave_everything(&context, LeaveReason::Disconnected)
-            .await;
+        let departure = rt.presence.disconnect(&context.member).await;
+        rt.tell_partner(departure, LeaveReason::Disconnected);
     }
 }

@@ -351,3 +351,42 @@ pub fn assert_refused(ack: &Value, code: &str) {
     assert_eq!(ack["ok"], false, "expected a refusal, got {ack}");
     assert_eq!(ack["error"]["code"], code, "wrong code in {ack}");
 }
+
+/// The server binary running in a child process (for tests that kill it or read its logs).
+pub struct Process {
+    pub child: std::process::Child,
+    pub app: TestApp,
+    /// Everything the server writes to standard error, read as it comes so that the pipe
+    /// never fills up and blocks the server.
+    pub stderr: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// Starts the binary on port 0 with a fresh data directory, `args` and `env`, and learns
+/// its port from the line it prints on standard output.
+pub fn spawn_process(args: &[&str], env: &[(&str, &str)]) -> Process {
+    use std::io::{BufRead, BufReader, Read};
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_circle"))
+        .args(["--port", "0", "--bind", "127.0.0.1", "--data-dir"])
+        .arg(data_dir.path())
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let (stop, _) = oneshot::channel();
+    let app = TestApp::external(port, data_dir, stop);
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        pipe.read_to_end(&mut all).ok();
+        all
+    });
+    Process { child, app, stderr }
+}

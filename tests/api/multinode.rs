@@ -95,5 +95,56 @@ async fn a_closed_group_tells_its_waiters_on_every_node() {
     let group = nodes[0].create_group().await;
     let mut waiting = nodes[1].joined(&group.code, "Ada").await;
     assert_eq!(nodes[0].close_group(&group).await.status(), 204);
-    assert_eq!(waiting.next_event("group_closed").await["access_code"], group.code.as_str());
+    assert_eq!(
+        waiting.next_event("group_closed").await["access_code"],
+        group.code.as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_killed_node_s_members_are_never_matched_and_their_partners_are_told() {
+    let Some((survivors, redis)) = nodes(0).await else {
+        return;
+    };
+    drop(survivors);
+    let ttl = "2s";
+    let args = [
+        "--redis-url",
+        redis.url.as_str(),
+        "--redis-prefix",
+        redis.prefix.as_str(),
+        "--member-ttl",
+        ttl,
+    ];
+    let mut doomed = spawn_process(&args, &[]);
+    let survivor = spawn_process(&args, &[]);
+    let group = survivor.app.create_group().await;
+    let mut ada = doomed.app.joined(&group.code, "Ada").await;
+    let mut bob = survivor.app.joined(&group.code, "Bob").await;
+    let room = bob.next_event("join_room").await["room"].clone();
+    ada.next_event("join_room").await;
+    let _waiting = doomed.app.joined(&group.code, "Cy").await;
+
+    doomed.child.kill().unwrap(); // SIGKILL: no goodbye, no cleanup
+    doomed.child.wait().unwrap();
+    let killed_at = std::time::Instant::now();
+
+    // Bob hears that Ada is gone once her record lapses (TTL 2 s) and his node looks.
+    let left = tokio::time::timeout(
+        std::time::Duration::from_secs(7),
+        bob.next_event("partner_left"),
+    )
+    .await
+    .expect("partner_left within the TTL plus 5 s");
+    assert_eq!(left, json!({"room": room, "reason": "disconnected"}));
+    assert!(killed_at.elapsed() < std::time::Duration::from_secs(7));
+
+    // Cy, who was waiting on the dead node, is never paired again.
+    if let Some(rest) = std::time::Duration::from_secs(2).checked_sub(killed_at.elapsed()) {
+        tokio::time::sleep(rest).await; // only time passing can expire her record
+    }
+    let mut dan = survivor.app.joined(&group.code, "Dan").await;
+    dan.assert_no("join_room").await;
+    let mut eve = survivor.app.joined(&group.code, "Eve").await;
+    assert_eq!(eve.next_event("join_room").await["match"]["name"], "Dan");
 }

@@ -3,43 +3,7 @@
 
 use crate::helpers::*;
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
-struct Process {
-    child: std::process::Child,
-    app: TestApp,
-    /// Everything the server wrote to standard error, read as it comes so the pipe never
-    /// fills up and blocks the server.
-    stderr: std::thread::JoinHandle<Vec<u8>>,
-}
-
-/// Starts the server binary with `RUST_LOG=trace` and learns its port from stdout.
-fn spawn_binary() -> Process {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_circle"))
-        .args(["--port", "0", "--bind", "127.0.0.1", "--data-dir"])
-        .arg(data_dir.path())
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
-    let (stop, _) = tokio::sync::oneshot::channel();
-    let app = TestApp::external(port, data_dir, stop);
-    let mut pipe = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        pipe.read_to_end(&mut all).ok();
-        all
-    });
-    Process { child, app, stderr }
-}
+use std::io::Read;
 
 /// Every byte under `dir`, file by file.
 fn read_tree(dir: &std::path::Path) -> Vec<u8> {
@@ -66,11 +30,17 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[tokio::test]
 async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
+    // Against Redis, the node keeps everything there: look at every key and value too.
+    let redis = redis_url().map(|url| RedisPrefix::fresh(&url));
+    let args: Vec<&str> = match &redis {
+        Some(r) => vec!["--redis-url", &r.url, "--redis-prefix", &r.prefix],
+        None => vec![],
+    };
     let Process {
         mut child,
         app,
         stderr,
-    } = spawn_binary();
+    } = spawn_process(&args, &[("RUST_LOG", "trace")]);
     let group = app.create_group().await;
     let mut ada = app.member().await;
     ada.request(
@@ -111,7 +81,21 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
     ada.disconnect().await;
     bob.disconnect().await;
 
-    let stored = read_tree(app.data_dir.path());
+    let mut stored = read_tree(app.data_dir.path());
+    if let Some(redis) = &redis {
+        // Names may live in Redis as long as their connection (PROTOCOL.md section 4):
+        // once both have closed, they must be gone.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while contains(&redis.dump(), "Adalind") || contains(&redis.dump(), "Bobrick") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "names outlive their connections: {}",
+                String::from_utf8_lossy(&redis.dump())
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        stored.extend(redis.dump());
+    }
     child.kill().unwrap();
     let mut logs = stderr.join().unwrap();
     child.stdout.take().unwrap().read_to_end(&mut logs).unwrap();

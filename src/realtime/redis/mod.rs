@@ -6,10 +6,12 @@
 //! waiting sids; `room:{id}` the set of a room's sids; `closed:{group}` a closed group's
 //! tombstone. Groups are keyed by their code's keyed hash, as in the group store.
 
+mod driver;
 mod member;
 mod peer;
 mod scripts;
 
+pub use driver::ResilientDriver;
 pub use member::RedisMember;
 pub use peer::RemotePeer;
 
@@ -32,7 +34,8 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 /// The adapter that carries events between nodes.
-pub type RedisAdapter = socketioxide_redis::RedisAdapter<socketioxide::adapter::Emitter>;
+pub type RedisAdapter =
+    socketioxide_redis::CustomRedisAdapter<socketioxide::adapter::Emitter, ResilientDriver>;
 
 /// Lobbies and rooms shared by every node on one Redis.
 pub struct RedisPresence {
@@ -241,8 +244,9 @@ impl Presence for RedisPresence {
         member.own.lock().name.clone()
     }
 
-    /// A member of the room (her socket sits in its adapter room on this node) relays at
-    /// once, in order, through the adapter; anyone else is checked against Redis first.
+    /// A member of the room (her socket sits in its adapter room on this node) relays
+    /// through the adapter with no Redis round trip but its publish; anyone else is
+    /// checked against Redis first. One sender's relays run in order.
     fn relay(
         &self,
         socket: &Arc<Socket<RedisAdapter>>,
@@ -253,27 +257,27 @@ impl Presence for RedisPresence {
         let payload = payload.to_owned();
         let room = room.to_owned();
         let io = self.io().clone();
-        if socket.rooms().iter().any(|r| *r == room) {
-            member.in_order(deliver(io, room, payload));
-            return Relayed::Now(Ok(()));
-        }
         let mut conn = self.store.connection();
         let own_key = self.key(&format!("m:{}", member.sid));
         let room_key = self.key(&format!("room:{room}"));
+        let member_of_room = socket.rooms().iter().any(|r| *r == room);
         let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
         member.in_order(async move {
-            let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
-                .hget(own_key, "place")
-                .exists(room_key)
-                .query_async(&mut conn)
-                .await;
-            let allowed =
-                matches!(&check, Ok((place, true)) if place.as_deref().unwrap_or_default().is_empty());
+            // An outsider may post only from nowhere, into a room that is still open.
+            let allowed = member_of_room || {
+                let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
+                    .hget(own_key, "place")
+                    .exists(room_key)
+                    .query_async(&mut conn)
+                    .await;
+                matches!(&check, Ok((place, true)) if place.as_deref().unwrap_or_default().is_empty())
+            };
             if allowed {
                 deliver(io, room, payload).await;
             }
             done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) }).ok();
         });
+        // Acknowledged once handed to the adapter, so that an ack means "sent".
         Relayed::Later(Box::pin(
             async move { result.await.unwrap_or(Err(NOT_IN_ROOM)) },
         ))

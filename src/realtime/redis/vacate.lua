@@ -3,6 +3,9 @@
 local function vacate(p, sid)
   local mkey = p .. ':m:' .. sid
   local place = redis.call('HGET', mkey, 'place') or ''
+  if place == '' then
+    return {'', ''}
+  end
   redis.call('HSET', mkey, 'place', '')
   if string.sub(place, 1, 6) == 'lobby:' then
     redis.call('SREM', p .. ':lobby:' .. string.sub(place, 7), sid)
