@@ -148,3 +148,138 @@ async fn a_killed_node_s_members_are_never_matched_and_their_partners_are_told()
     let mut eve = survivor.app.joined(&group.code, "Eve").await;
     assert_eq!(eve.next_event("join_room").await["match"]["name"], "Dan");
 }
+
+/// A redis-server of the test's own, on a free port, appending every write to disk so
+/// that its data survives a restart.
+struct PrivateRedis {
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut redis = Self {
+            port,
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+        };
+        redis.restart();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn restart(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        self.child = Some(child);
+        let client = redis::Client::open(self.url()).unwrap();
+        for _ in 0..100 {
+            if let Ok(mut conn) = client.get_connection()
+                && redis::cmd("PING").query::<String>(&mut conn).is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the private redis-server did not start");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Polls `check` every 100 ms until it holds, for at most ten seconds.
+async fn within_ten_seconds(mut check: impl AsyncFnMut() -> bool, what: &str) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn nodes_ride_out_a_redis_restart() {
+    if redis_url().is_none() {
+        eprintln!("SKIPPED: the Redis outage test needs CIRCLE_TEST_BACKEND=redis");
+        return;
+    }
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let private = |c: &mut circle::config::Config| {
+        c.redis_url = Some(url.clone());
+        c.redis_prefix = "outage".into();
+    };
+    let a = spawn_app_with(private).await;
+    let b = spawn_app_with(private).await;
+    let group = a.create_group().await;
+    let (ada, mut bob, room) = a.pair(&group.code).await;
+
+    redis.stop();
+    within_ten_seconds(async || a.get("/readyz").await.status() == 503, "not ready").await;
+    let refused = a.member().await;
+    let ack = refused
+        .request("join_group", json!({"access_code": group.code}))
+        .await;
+    assert_refused(&ack, "unavailable");
+    // Both members of this chat are on node A: it carries on without Redis.
+    let during = json!({"room": room, "text": "during the outage"});
+    assert_eq!(ada.request("message", during.clone()).await["ok"], true);
+    assert_eq!(bob.next_chat().await, during);
+
+    redis.restart();
+    for node in [&a, &b] {
+        within_ten_seconds(
+            async || node.get("/readyz").await.status() == 200,
+            "ready again",
+        )
+        .await;
+    }
+    // The group from before the outage is still there, and new pairs form across nodes.
+    let mut cy = a.joined(&group.code, "Cy").await;
+    let mut dan = b.joined(&group.code, "Dan").await;
+    let paired = cy.next_event("join_room").await;
+    assert_eq!(paired["match"]["name"], "Dan");
+    assert_eq!(dan.next_event("join_room").await["room"], paired["room"]);
+    let after = json!({"room": paired["room"], "text": "after the outage"});
+    let ack = cy.request("message", after.clone()).await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert_eq!(dan.next_chat().await, after);
+    let reply = json!({"room": paired["room"], "text": "heard you"});
+    dan.emit("message", reply.clone()).await;
+    assert_eq!(cy.next_chat().await, reply);
+}

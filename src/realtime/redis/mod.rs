@@ -261,21 +261,32 @@ impl Presence for RedisPresence {
         let own_key = self.key(&format!("m:{}", member.sid));
         let room_key = self.key(&format!("room:{room}"));
         let member_of_room = socket.rooms().iter().any(|r| *r == room);
+        let socket = socket.clone();
         let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
         member.in_order(async move {
-            // An outsider may post only from nowhere, into a room that is still open.
             let allowed = member_of_room || {
                 let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
                     .hget(own_key, "place")
                     .exists(room_key)
                     .query_async(&mut conn)
                     .await;
-                matches!(&check, Ok((place, true)) if place.as_deref().unwrap_or_default().is_empty())
+                match check {
+                    // Her record says she is in the room, though her socket missed the
+                    // adapter's join (a node or Redis hiccup): mend it.
+                    Ok((Some(place), _)) if place.strip_prefix("room:") == Some(room.as_str()) => {
+                        socket.join(room.clone());
+                        true
+                    }
+                    // An outsider may post only from nowhere, into a room still open.
+                    Ok((place, true)) => place.unwrap_or_default().is_empty(),
+                    _ => false,
+                }
             };
             if allowed {
                 deliver(io, room, payload).await;
             }
-            done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) }).ok();
+            done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) })
+                .ok();
         });
         // Acknowledged once handed to the adapter, so that an ack means "sent".
         Relayed::Later(Box::pin(

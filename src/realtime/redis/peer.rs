@@ -6,6 +6,10 @@ use socketioxide::SocketIo;
 use socketioxide::socket::Sid;
 use tokio::sync::mpsc;
 
+/// How often a remote room join is tried, and the growing pause between tries.
+const JOIN_ATTEMPTS: u32 = 4;
+const JOIN_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// A member on any node, reached through her own adapter room (named by her socket id).
 #[derive(Clone)]
 pub struct RemotePeer {
@@ -23,14 +27,21 @@ impl RemotePeer {
         Self { sid, io, notices }
     }
 
-    /// Puts her socket, wherever it is, into the adapter room `room`.
+    /// Puts her socket, wherever it is, into the adapter room `room`. A request to
+    /// another node is tried a few times: the first command after Redis came back fails
+    /// while the connection heals. (Should it still be lost, her first message mends it:
+    /// see `RedisPresence::relay`.)
     pub(super) async fn join_room(&self, room: &str) {
-        match self.io.get_socket(self.sid) {
-            Some(socket) => socket.join(room.to_owned()),
-            None => {
-                if let Err(cause) = self.io.to(self.sid.to_string()).join(room.to_owned()).await {
+        if let Some(socket) = self.io.get_socket(self.sid) {
+            return socket.join(room.to_owned());
+        }
+        for attempt in 1..=JOIN_ATTEMPTS {
+            match self.io.to(self.sid.to_string()).join(room.to_owned()).await {
+                Ok(()) => return,
+                Err(cause) if attempt == JOIN_ATTEMPTS => {
                     tracing::warn!(%cause, "joining a remote socket to its room failed");
                 }
+                Err(_) => tokio::time::sleep(JOIN_RETRY_DELAY * attempt).await,
             }
         }
     }
