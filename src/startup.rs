@@ -91,9 +91,9 @@ async fn shared_node(
     let driver = ResilientDriver::connect(client)
         .await
         .context("connecting the Socket.IO adapter to Redis")?;
-    let adapter = RedisAdapterCtr::new_with_driver(driver, adapter_config);
+    let adapter = RedisAdapterCtr::new_with_driver(driver.clone(), adapter_config);
     let realtime = Arc::new(Realtime::new(
-        RedisPresence::new(store.clone(), config.member_ttl),
+        RedisPresence::new(store.clone(), driver, config.member_ttl),
         Arc::new(store.clone()),
         config.limits.clone(),
         metrics,

@@ -22,9 +22,10 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the store answers.
+/// Ready when the store answers, and so does the lobby backend.
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     state.store.ping().await?;
+    state.lobbies.ready().await?;
     Ok(Json(json!({ "status": "ready" })))
 }
 

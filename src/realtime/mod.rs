@@ -79,6 +79,9 @@ pub trait Lobbies: Send + Sync {
 
     /// How often [`Lobbies::sweep`] must run at least.
     fn maintenance_interval(&self) -> Option<std::time::Duration>;
+
+    /// Whether lobbies and rooms can be served (readiness).
+    async fn ready(&self) -> Result<(), crate::store::StoreError>;
 }
 
 #[async_trait]
@@ -103,6 +106,10 @@ impl<P: Presence> Lobbies for Realtime<P> {
 
     fn maintenance_interval(&self) -> Option<std::time::Duration> {
         self.presence.maintenance_interval()
+    }
+
+    async fn ready(&self) -> Result<(), crate::store::StoreError> {
+        self.presence.ready().await
     }
 }
 

@@ -99,6 +99,11 @@ pub trait Presence: Send + Sync + Sized + 'static {
     /// node is gone; returns each closed group's code with its former waiters.
     async fn sweep(&self, now: OffsetDateTime) -> Vec<(AccessCode, Vec<Self::Handle>)>;
 
+    /// Whether the backend can serve requests (readiness).
+    async fn ready(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// How often [`Presence::sweep`] must run at least, if the backend has records to
     /// keep alive.
     fn maintenance_interval(&self) -> Option<Duration> {

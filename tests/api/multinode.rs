@@ -281,5 +281,6 @@ async fn nodes_ride_out_a_redis_restart() {
     assert_eq!(dan.next_chat().await, after);
     let reply = json!({"room": paired["room"], "text": "heard you"});
     dan.emit("message", reply.clone()).await;
+    assert_eq!(cy.next_chat().await, after, "her own message first");
     assert_eq!(cy.next_chat().await, reply);
 }

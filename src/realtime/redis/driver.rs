@@ -34,7 +34,34 @@ impl ResilientDriver {
                 Ok::<(), SendError>(())
             });
         let conn = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Self { handlers, conn })
+        let driver = Self { handlers, conn };
+        tokio::spawn(heartbeat(driver.clone()));
+        Ok(driver)
+    }
+
+    /// Whether Redis answers on this connection; a broken connection heals (and
+    /// resubscribes) on the way.
+    pub async fn ping(&self) -> redis::RedisResult<()> {
+        redis::cmd("PING")
+            .query_async::<String>(&mut self.conn.clone())
+            .await
+            .map(drop)
+    }
+}
+
+/// How often the adapter's connection is checked: a connection only notices that Redis
+/// came back when it is used, and it must resubscribe before other nodes publish.
+const HEARTBEAT: Duration = Duration::from_millis(500);
+
+async fn heartbeat(driver: ResilientDriver) {
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticks.tick().await;
+        // Stop with the server: the adapter holds the other clones.
+        if Arc::strong_count(&driver.handlers) == 1 {
+            return;
+        }
+        driver.ping().await.ok();
     }
 }
 

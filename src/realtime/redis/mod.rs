@@ -40,6 +40,7 @@ pub type RedisAdapter =
 /// Lobbies and rooms shared by every node on one Redis.
 pub struct RedisPresence {
     store: RedisStore,
+    driver: ResilientDriver,
     node: String,
     member_ttl: Duration,
     io: OnceLock<SocketIo<RedisAdapter>>,
@@ -56,7 +57,7 @@ fn unavailable(e: redis::RedisError) -> StoreError {
 impl RedisPresence {
     /// Lobbies and rooms in the Redis behind `store`; a member's record outlives her
     /// node by at most `member_ttl`.
-    pub fn new(store: RedisStore, member_ttl: Duration) -> Self {
+    pub fn new(store: RedisStore, driver: ResilientDriver, member_ttl: Duration) -> Self {
         let (notices, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
@@ -65,6 +66,7 @@ impl RedisPresence {
         });
         Self {
             store,
+            driver,
             node: format!("{:016x}", rand::random::<u64>()),
             member_ttl,
             io: OnceLock::new(),
@@ -353,6 +355,12 @@ impl Presence for RedisPresence {
             }
         }
         closed
+    }
+
+    /// Ready when the adapter's connection answers too, so that events between nodes
+    /// flow again after an outage.
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.driver.ping().await.map_err(unavailable)
     }
 
     fn maintenance_interval(&self) -> Option<Duration> {
