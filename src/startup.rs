@@ -127,7 +127,8 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let metrics = Arc::new(Metrics::default());
         let limits = config.limits.clone();
-        let (store, sockets) = match &config.redis_url {
+        let redis_url = config.redis_url.as_deref().filter(|url| !url.is_empty());
+        let (store, sockets) = match redis_url {
             None => single_node(&config, metrics.clone()).await?,
             Some(url) => shared_node(&config, url, metrics.clone()).await?,
         };
