@@ -181,13 +181,14 @@ impl GroupStore for RedisStore {
         if stored.is_none() {
             return Err(StoreError::CodeTaken);
         }
-        // Scored by the moment of insertion, so that groups created within one second
-        // still list in creation order.
-        let inserted_at = std::time::SystemTime::now()
+        // Scored by creation time; groups created within one second keep the order in
+        // which they were stored (the fraction is the microsecond of insertion).
+        let micros = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_micros() as u64);
+            .map_or(0, |since| since.subsec_micros());
+        let score = record.created_at as f64 + f64::from(micros) / 1e6;
         let _: usize = conn
-            .zadd(self.listing_key(), fingerprint, inserted_at)
+            .zadd(self.listing_key(), fingerprint, score)
             .await
             .map_err(unavailable)?;
         Ok(())

@@ -33,6 +33,9 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+/// Members whose records one run of the reaping script refreshes.
+const REAP_SLICE: usize = 500;
+
 /// The adapter that carries events between nodes.
 pub type RedisAdapter =
     socketioxide_redis::CustomRedisAdapter<socketioxide::adapter::Emitter, ResilientDriver>;
@@ -314,22 +317,23 @@ impl Presence for RedisPresence {
     /// closes lobbies of groups that expired.
     async fn sweep(&self, _now: OffsetDateTime) -> Vec<(AccessCode, Vec<RemotePeer>)> {
         let sids: Vec<String> = self.members.iter().map(|m| m.key().to_string()).collect();
-        if sids.is_empty() {
-            return Vec::new();
-        }
-        let reply: redis::RedisResult<Vec<String>> = scripts::REAP
-            .arg(self.store.prefix())
-            .arg(self.ttl_ms())
-            .arg(sids)
-            .invoke_async(&mut self.store.connection())
-            .await;
-        let reply = match reply {
-            Ok(reply) => reply,
-            Err(cause) => {
-                tracing::warn!(%cause, "refreshing member records failed");
-                return Vec::new();
+        let mut reply = Vec::new();
+        // In slices, so that no single script holds Redis for long.
+        for slice in sids.chunks(REAP_SLICE) {
+            let events: redis::RedisResult<Vec<String>> = scripts::REAP
+                .arg(self.store.prefix())
+                .arg(self.ttl_ms())
+                .arg(slice)
+                .invoke_async(&mut self.store.connection())
+                .await;
+            match events {
+                Ok(events) => reply.extend(events),
+                Err(cause) => {
+                    tracing::warn!(%cause, "refreshing member records failed");
+                    return Vec::new();
+                }
             }
-        };
+        }
         let mut closed = Vec::new();
         for event in reply.chunks_exact(3) {
             let Some(peer) = self.peer_named(&event[1]) else {
