@@ -11,3 +11,6 @@ mod matchmaking;
 mod multinode;
 mod privacy;
 mod transport;
+
+#[path = "../support/redis_prefix.rs"]
+mod redis_prefix;

@@ -3,3 +3,6 @@
 mod contract;
 mod redis;
 mod sqlite;
+
+#[path = "../support/redis_prefix.rs"]
+mod redis_prefix;
