@@ -28,14 +28,17 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "circle-loadgen", version, about, long_about, after_help = EXAMPLE)]
 struct Cli {
-    /// The server's base URL.
+    /// The server's base URL. Give it several times (or comma-separated) to spread the
+    /// clients over several nodes: client i connects to the (i mod n)-th URL, and groups
+    /// are created on the first.
     #[arg(
         long,
         global = true,
         env = "CIRCLE_LOADGEN_URL",
-        default_value = "http://127.0.0.1:8080"
+        default_value = "http://127.0.0.1:8080",
+        value_delimiter = ','
     )]
-    url: String,
+    url: Vec<String>,
 
     /// Engine.IO protocol generation: 3 (socket.io-client 2.x) or 4.
     #[arg(long, global = true, env = "CIRCLE_LOADGEN_EIO", default_value_t = 4,
@@ -43,8 +46,15 @@ struct Cli {
     eio: u8,
 
     /// The server's process id: adds its CPU use and memory (from /proc) to the report.
-    #[arg(long, global = true, env = "CIRCLE_LOADGEN_SERVER_PID")]
-    server_pid: Option<u32>,
+    /// Give one per node (several times, or comma-separated): the report sums them and
+    /// lists each.
+    #[arg(
+        long,
+        global = true,
+        env = "CIRCLE_LOADGEN_SERVER_PID",
+        value_delimiter = ','
+    )]
+    server_pid: Vec<u32>,
 
     /// Runtime worker threads; 1 runs everything on one thread (pin it with taskset).
     #[arg(
@@ -77,6 +87,10 @@ Example (server on CPU 0, load on CPU 1):
   taskset -c 0 circle --port 8080 --bind 127.0.0.1 --data-dir \"$(mktemp -d)\" \\
       --message-rate 1000000 --message-burst 1000000 &
   taskset -c 1 circle-loadgen relay --pairs 100 --window 4 --duration 10 --server-pid $!
+
+Two nodes on one Redis (each pair split over both; --same-node keeps pairs local):
+  taskset -c 1 circle-loadgen relay --url http://127.0.0.1:8081 --url http://127.0.0.1:8082 \\
+      --server-pid $PID1 --server-pid $PID2 --pairs 100 --rate 2000
 
 Every run prints one JSON line on stdout and a short summary on stderr.";
 
@@ -124,9 +138,16 @@ async fn run(cli: Cli) -> Result<()> {
     } else {
         eio::Version::V4
     };
+    let mut targets = Vec::with_capacity(cli.url.len());
+    for url in cli.url.iter().filter(|url| !url.trim().is_empty()) {
+        targets.push(target::Target::resolve(url.trim(), version, cli.allow_remote).await?);
+    }
+    if targets.is_empty() {
+        bail!("--url must name at least one server");
+    }
     let ctx = Context {
-        target: target::Target::resolve(&cli.url, version, cli.allow_remote).await?,
-        server_pid: cli.server_pid,
+        targets,
+        server_pids: cli.server_pid,
         concurrency: cli.concurrency,
         step_timeout: Duration::from_secs_f64(cli.step_timeout),
     };
@@ -134,5 +155,69 @@ async fn run(cli: Cli) -> Result<()> {
         Scenario::Relay(args) => scenarios::relay::run(&ctx, args).await,
         Scenario::Conns(args) => scenarios::conns::run(&ctx, args).await,
         Scenario::Match(args) => scenarios::matching::run(&ctx, args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("circle-loadgen").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn one_url_by_default() {
+        let cli = parse(&["relay"]);
+        assert_eq!(cli.url, ["http://127.0.0.1:8080"]);
+        assert!(cli.server_pid.is_empty());
+        let Scenario::Relay(args) = cli.scenario else {
+            panic!("not relay");
+        };
+        assert!(!args.same_node);
+    }
+
+    #[test]
+    fn urls_and_pids_repeat_or_split_on_commas() {
+        let cli = parse(&[
+            "relay",
+            "--url",
+            "http://127.0.0.1:1,http://127.0.0.1:2",
+            "--url",
+            "http://127.0.0.1:3",
+            "--server-pid",
+            "10,11",
+            "--server-pid",
+            "12",
+            "--same-node",
+        ]);
+        assert_eq!(
+            cli.url,
+            [
+                "http://127.0.0.1:1",
+                "http://127.0.0.1:2",
+                "http://127.0.0.1:3"
+            ]
+        );
+        assert_eq!(cli.server_pid, [10, 11, 12]);
+        let Scenario::Relay(args) = cli.scenario else {
+            panic!("not relay");
+        };
+        assert!(args.same_node);
+    }
+
+    #[test]
+    fn global_flags_go_before_the_scenario_too() {
+        let cli = parse(&[
+            "--url",
+            "http://127.0.0.1:1",
+            "--url",
+            "http://127.0.0.1:2",
+            "match",
+            "--n",
+            "10",
+        ]);
+        assert_eq!(cli.url.len(), 2);
+        assert!(matches!(cli.scenario, Scenario::Match(_)));
     }
 }

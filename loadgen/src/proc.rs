@@ -54,6 +54,34 @@ impl CpuUse {
     }
 }
 
+/// Several processes' CPU use over (nearly) the same interval, added up: CPU seconds are
+/// summed and the wall time is the longest of theirs. `None` when there is no reading or
+/// any reading is missing (a partial sum would pass for the whole).
+pub fn sum_cpu(uses: impl IntoIterator<Item = Option<CpuUse>>) -> Option<CpuUse> {
+    let mut total: Option<CpuUse> = None;
+    for used in uses {
+        let used = used?;
+        total = Some(match total {
+            None => used,
+            Some(sum) => CpuUse {
+                cpu_secs: sum.cpu_secs + used.cpu_secs,
+                wall_secs: sum.wall_secs.max(used.wall_secs),
+            },
+        });
+    }
+    total
+}
+
+/// The resident memory of several processes added up; `None` when there is no reading
+/// or any reading is missing.
+pub fn sum_rss(readings: impl IntoIterator<Item = Option<u64>>) -> Option<u64> {
+    let mut total = None;
+    for kib in readings {
+        total = Some(total.unwrap_or(0) + kib?);
+    }
+    total
+}
+
 /// Busy and total time of all CPUs together, in clock ticks (first line of `/proc/stat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MachineSample {
@@ -195,6 +223,28 @@ mod tests {
         let status = "Name:\tcircle\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t3\n";
         assert_eq!(parse_vmrss_kib(status), Some(12345));
         assert_eq!(parse_vmrss_kib("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn sums_several_processes() {
+        let a = CpuUse {
+            cpu_secs: 1.0,
+            wall_secs: 2.0,
+        };
+        let b = CpuUse {
+            cpu_secs: 0.5,
+            wall_secs: 2.001,
+        };
+        assert_eq!(sum_cpu([Some(a)]), Some(a));
+        let both = sum_cpu([Some(a), Some(b)]).unwrap();
+        assert!((both.cpu_secs - 1.5).abs() < 1e-9);
+        assert_eq!(both.wall_secs, 2.001);
+        assert_eq!(sum_cpu([Some(a), None]), None);
+        assert_eq!(sum_cpu([]), None);
+        assert_eq!(sum_rss([Some(10)]), Some(10));
+        assert_eq!(sum_rss([Some(10), Some(32)]), Some(42));
+        assert_eq!(sum_rss([Some(10), None]), None);
+        assert_eq!(sum_rss([]), None);
     }
 
     #[test]

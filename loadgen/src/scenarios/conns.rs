@@ -2,9 +2,9 @@
 //! in a group of their own; measures connect rate and the server's memory per
 //! connection.
 
-use super::{Context, close_all, connect_all, member_name, pair};
+use super::{Context, Placement, close_all, connect_all, member_name, pair};
 use crate::member::Member;
-use crate::proc::rss_kib;
+use crate::proc::{rss_kib, sum_rss};
 use crate::report::{self, LatencySummary, kib_per_connection, per_second, round};
 use anyhow::{Context as _, Result, bail};
 use futures_util::StreamExt;
@@ -30,6 +30,9 @@ struct ConnsReport {
     scenario: &'static str,
     eio: u8,
     n: usize,
+    /// The nodes' base URLs, with more than one `--url` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nodes: Option<Vec<String>>,
     connected: usize,
     connect_failures: BTreeMap<String, u64>,
     connect_secs: f64,
@@ -45,6 +48,19 @@ struct ConnsReport {
     server_rss_after_kib: Option<u64>,
     server_rss_end_kib: Option<u64>,
     kib_per_connection: Option<f64>,
+    /// Each server process's memory, with more than one `--server-pid` only (the
+    /// `server_rss_*` fields above are their sums).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_rss_per_node: Option<Vec<NodeRss>>,
+}
+
+/// One server process's resident memory at the three readings, in KiB.
+#[derive(Debug, Serialize)]
+struct NodeRss {
+    pid: u32,
+    before_kib: Option<u64>,
+    after_kib: Option<u64>,
+    end_kib: Option<u64>,
 }
 
 /// Runs `conns`.
@@ -52,7 +68,13 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
     if args.n == 0 {
         bail!("--n must be positive");
     }
-    let rss = || ctx.server_pid.and_then(|pid| rss_kib(pid).ok());
+    // One reading per server process, in --server-pid order.
+    let rss = || -> Vec<Option<u64>> {
+        ctx.server_pids
+            .iter()
+            .map(|&pid| rss_kib(pid).ok())
+            .collect()
+    };
     // Half the members (an even number) are paired in one group; each of the others
     // waits alone in a group of its own, so nobody is eligible for anybody.
     let pairable = (args.n / 2) & !1;
@@ -64,9 +86,10 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
         args.n
     );
     // Read after the groups exist, so that their storage is not counted per connection.
-    let rss_before = rss();
+    let rss_before_each = rss();
+    let rss_before = sum_rss(rss_before_each.iter().copied());
 
-    let connected = connect_all(ctx, args.n).await;
+    let connected = connect_all(ctx, args.n, Placement::RoundRobin).await;
     let connected_count = connected.members.len();
     eprintln!(
         "conns: {connected_count} connected in {:.2} s; joining",
@@ -90,7 +113,8 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
     }
     let waiting = join_alone(ctx, &mut waiters, &codes[1..], &mut join_failures).await;
     let join_secs = join_started.elapsed().as_secs_f64();
-    let rss_after = rss();
+    let rss_after_each = rss();
+    let rss_after = sum_rss(rss_after_each.iter().copied());
     eprintln!(
         "conns: {paired} paired, {waiting} waiting; holding {} s",
         args.hold
@@ -101,13 +125,27 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
     let hold_started = Instant::now();
     let (members, dropped) = hold(members, hold_started + Duration::from_secs_f64(args.hold)).await;
     let hold_secs = hold_started.elapsed().as_secs_f64();
-    let rss_end = rss();
+    let rss_end_each = rss();
+    let rss_end = sum_rss(rss_end_each.iter().copied());
     close_all(members).await;
+    let server_rss_per_node = (ctx.server_pids.len() > 1).then(|| {
+        ctx.server_pids
+            .iter()
+            .enumerate()
+            .map(|(i, &pid)| NodeRss {
+                pid,
+                before_kib: rss_before_each[i],
+                after_kib: rss_after_each[i],
+                end_kib: rss_end_each[i],
+            })
+            .collect()
+    });
 
     let report = ConnsReport {
         scenario: "conns",
-        eio: ctx.target.version.query_value(),
+        eio: ctx.first_target().version.query_value(),
         n: args.n,
+        nodes: ctx.node_urls(),
         connected: connected_count,
         connect_failures: connected.failures,
         connect_secs: round(connected.secs, 3),
@@ -126,6 +164,7 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
             .zip(rss_after)
             .and_then(|(before, after)| kib_per_connection(before, after, connected_count as u64))
             .map(|kib| round(kib, 2)),
+        server_rss_per_node,
     };
     let mut summary = format!(
         "conns (EIO {}): {}/{} connected in {:.2} s ({:.0}/s); {} paired, {} waiting; {} dropped while held {:.1} s",
@@ -139,6 +178,13 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
         report.dropped_during_hold,
         report.hold_secs
     );
+    if let Some(nodes) = &report.nodes {
+        summary.push_str(&format!(
+            "\n  spread over {} nodes (groups created on {})",
+            nodes.len(),
+            nodes[0]
+        ));
+    }
     summary.push_str(&format!("\n  connect time {}", report.connect_us.human()));
     if let (Some(before), Some(after), Some(per)) =
         (rss_before, rss_after, report.kib_per_connection)
@@ -153,7 +199,7 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
 
 /// Creates `count` groups, a few at a time; answers their access codes.
 async fn create_groups(ctx: &Context, count: usize) -> Result<Vec<String>> {
-    let target = &ctx.target;
+    let target = ctx.first_target();
     futures_util::stream::iter(0..count)
         .map(|_| crate::http::create_group(target, "load", "load test"))
         .buffered(8)

@@ -1,7 +1,7 @@
 //! `match`: many members join one group at the same moment; measures how fast they are
 //! paired and checks that the pairs are disjoint.
 
-use super::{Context, close_all, connect_all, member_name};
+use super::{Context, Placement, close_all, connect_all, member_name};
 use crate::member::{JoinRoom, Member, read_join_room};
 use crate::report::{self, LatencySummary, latency_histogram, record_nanos, round};
 use anyhow::{Context as _, Result, bail};
@@ -117,6 +117,9 @@ struct MatchReport {
     scenario: &'static str,
     eio: u8,
     n: usize,
+    /// The nodes' base URLs, with more than one `--url` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nodes: Option<Vec<String>>,
     connected: usize,
     connect_secs: f64,
     connect_us: LatencySummary,
@@ -135,11 +138,16 @@ pub async fn run(ctx: &Context, args: &MatchArgs) -> Result<()> {
     if args.n < 2 {
         bail!("--n must be at least 2");
     }
-    let code = crate::http::create_group(&ctx.target, "load", "load test").await?;
-    let connected = connect_all(ctx, args.n).await;
+    let code = crate::http::create_group(ctx.first_target(), "load", "load test").await?;
+    let connected = connect_all(ctx, args.n, Placement::RoundRobin).await;
     let count = connected.members.len();
+    let spread = if ctx.multi_node() {
+        format!(" over {} nodes", ctx.targets.len())
+    } else {
+        String::new()
+    };
     eprintln!(
-        "match: {count} connected in {:.2} s; joining all at once",
+        "match: {count} connected{spread} in {:.2} s; joining all at once",
         connected.secs
     );
     let expected_rooms = count / 2 * 2;
@@ -186,9 +194,13 @@ pub async fn run(ctx: &Context, args: &MatchArgs) -> Result<()> {
     let connect = (connected.secs, connected.latency);
     let report = build_report(ctx, args, count, connect, started, &outcomes);
     let summary = format!(
-        "match (EIO {}): {} joined at once, {} of {} pairs in {}; join->join_room {}\n  disjoint: {} (bad rooms {}, wrong partner {}, paired twice {}, unpaired {})",
+        "match (EIO {}): {} joined at once{}, {} of {} pairs in {}; join->join_room {}\n  disjoint: {} (bad rooms {}, wrong partner {}, paired twice {}, unpaired {})",
         report.eio,
         report.connected,
+        report.nodes.as_ref().map_or(String::new(), |nodes| format!(
+            " over {} nodes",
+            nodes.len()
+        )),
         report.check.pairs,
         report.expected_pairs,
         report
@@ -305,8 +317,9 @@ fn build_report(
     let first = first_join.unwrap_or(started);
     MatchReport {
         scenario: "match",
-        eio: ctx.target.version.query_value(),
+        eio: ctx.first_target().version.query_value(),
         n: args.n,
+        nodes: ctx.node_urls(),
         connected,
         connect_secs: round(connect_secs, 3),
         connect_us,

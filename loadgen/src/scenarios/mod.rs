@@ -15,10 +15,10 @@ use tokio::time::Instant;
 
 /// What every scenario needs.
 pub struct Context {
-    /// The server.
-    pub target: Target,
-    /// The server's process id, for CPU and memory readings.
-    pub server_pid: Option<u32>,
+    /// The server nodes, in `--url` order (never empty).
+    pub targets: Vec<Target>,
+    /// The server processes (one per node), for CPU and memory readings.
+    pub server_pids: Vec<u32>,
     /// How many connections are opened at once.
     pub concurrency: usize,
     /// How long one connection or one join may take.
@@ -37,6 +37,55 @@ pub struct Connected {
     pub latency: LatencySummary,
 }
 
+impl Context {
+    /// The node that groups are created on (the first `--url`).
+    pub fn first_target(&self) -> &Target {
+        &self.targets[0]
+    }
+
+    /// Whether the clients spread over more than one node.
+    pub fn multi_node(&self) -> bool {
+        self.targets.len() > 1
+    }
+
+    /// The base URLs of the nodes, for reports; `None` with one node, so that
+    /// single-node reports keep their shape.
+    pub fn node_urls(&self) -> Option<Vec<String>> {
+        self.multi_node().then(|| {
+            self.targets
+                .iter()
+                .map(|target| format!("http://{}", target.authority))
+                .collect()
+        })
+    }
+
+    /// The node member `index` connects to.
+    pub fn target_for(&self, index: usize, placement: Placement) -> &Target {
+        &self.targets[placement.node_of(index, self.targets.len())]
+    }
+}
+
+/// How members are spread over the nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Member i on node i mod n: the two members of a consecutive pair (2i, 2i+1) sit on
+    /// different nodes whenever there are two or more.
+    RoundRobin,
+    /// Both members of pair i (members 2i and 2i+1) on node i mod n.
+    PairTogether,
+}
+
+impl Placement {
+    /// The node (index into the `--url` list) of member `index` among `nodes` nodes.
+    pub fn node_of(self, index: usize, nodes: usize) -> usize {
+        let nodes = nodes.max(1);
+        match self {
+            Placement::RoundRobin => index % nodes,
+            Placement::PairTogether => (index / 2) % nodes,
+        }
+    }
+}
+
 impl Connected {
     /// How many attempts failed.
     pub fn failed(&self) -> u64 {
@@ -44,13 +93,14 @@ impl Connected {
     }
 }
 
-/// Connects members `0..n`, at most `ctx.concurrency` at a time.
-pub async fn connect_all(ctx: &Context, n: usize) -> Connected {
+/// Connects members `0..n`, each to its node under `placement`, at most
+/// `ctx.concurrency` at a time.
+pub async fn connect_all(ctx: &Context, n: usize, placement: Placement) -> Connected {
     let started = Instant::now();
-    let target = &ctx.target;
     let timeout = ctx.step_timeout;
     let results: Vec<_> = futures_util::stream::iter(0..n)
         .map(|index| async move {
+            let target = ctx.target_for(index, placement);
             let began = Instant::now();
             match tokio::time::timeout(timeout, Member::connect(target, index)).await {
                 Ok(Ok(member)) => Ok((member, began.elapsed())),
@@ -156,4 +206,43 @@ pub async fn close_all(members: Vec<Member>) {
     futures_util::stream::iter(members)
         .for_each_concurrent(256, |member| member.close(Duration::from_secs(1)))
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_node_takes_everyone() {
+        for placement in [Placement::RoundRobin, Placement::PairTogether] {
+            assert!((0..10).all(|index| placement.node_of(index, 1) == 0));
+            assert_eq!(placement.node_of(7, 0), 0);
+        }
+    }
+
+    #[test]
+    fn round_robin_splits_every_pair_over_two_nodes() {
+        let nodes: Vec<usize> = (0..6)
+            .map(|index| Placement::RoundRobin.node_of(index, 2))
+            .collect();
+        assert_eq!(nodes, [0, 1, 0, 1, 0, 1]);
+        // With three nodes the pairs still span two different nodes.
+        for pair in 0..30 {
+            let a = Placement::RoundRobin.node_of(2 * pair, 3);
+            let b = Placement::RoundRobin.node_of(2 * pair + 1, 3);
+            assert_ne!(a, b);
+        }
+    }
+
+    #[test]
+    fn pair_together_keeps_pairs_on_one_node_and_spreads_pairs() {
+        let nodes: Vec<usize> = (0..8)
+            .map(|index| Placement::PairTogether.node_of(index, 2))
+            .collect();
+        assert_eq!(nodes, [0, 0, 1, 1, 0, 0, 1, 1]);
+        let nodes: Vec<usize> = (0..6)
+            .map(|index| Placement::PairTogether.node_of(index, 3))
+            .collect();
+        assert_eq!(nodes, [0, 0, 1, 1, 2, 2]);
+    }
 }

@@ -7,7 +7,7 @@
 mod chatter;
 mod outcome;
 
-use super::{Context, close_all, connect_all, pair_in_order};
+use super::{Context, Placement, close_all, connect_all, pair_in_order};
 use crate::report::{self, latency_histogram};
 use anyhow::{Context as _, Result, bail};
 use chatter::chat;
@@ -45,6 +45,21 @@ pub struct RelayArgs {
     /// Size of each chat payload in bytes (padding included).
     #[arg(long, default_value_t = 100)]
     pub size: usize,
+    /// With several --url: put both members of pair i on node i mod n, so that every
+    /// pair is local to one node (the baseline), instead of one member on each node.
+    #[arg(long)]
+    pub same_node: bool,
+}
+
+impl RelayArgs {
+    /// How the members are spread over the nodes.
+    fn placement(&self) -> Placement {
+        if self.same_node {
+            Placement::PairTogether
+        } else {
+            Placement::RoundRobin
+        }
+    }
 }
 
 /// How the clients pace their messages.
@@ -104,8 +119,8 @@ pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<()> {
         (window, None) => Pace::Closed(window.unwrap_or(4).max(1)),
     };
     let epoch = Instant::now();
-    let code = crate::http::create_group(&ctx.target, "load", "load test").await?;
-    let connected = connect_all(ctx, clients).await;
+    let code = crate::http::create_group(ctx.first_target(), "load", "load test").await?;
+    let connected = connect_all(ctx, clients, args.placement()).await;
     if connected.failed() > 0 {
         bail!(
             "{} connections failed: {:?}",
@@ -114,8 +129,18 @@ pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<()> {
         );
     }
     let mut members = connected.members;
+    let spread = if ctx.multi_node() {
+        let pairs = if args.same_node {
+            "each pair on one node"
+        } else {
+            "each pair across two nodes"
+        };
+        format!(" over {} nodes ({pairs})", ctx.targets.len())
+    } else {
+        String::new()
+    };
     eprintln!(
-        "relay: {clients} clients connected in {:.2} s; pairing",
+        "relay: {clients} clients connected{spread} in {:.2} s; pairing",
         connected.secs
     );
     let rooms = pair_in_order(&mut members, &code, ctx.step_timeout).await?;
@@ -138,7 +163,11 @@ pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<()> {
         send_lags: Mutex::new(latency_histogram()),
         final_sent: (0..clients).map(|_| AtomicU64::new(u64::MAX)).collect(),
     });
-    let sampler = tokio::spawn(sample_window(ctx.server_pid, window_start, window_end));
+    let sampler = tokio::spawn(sample_window(
+        ctx.server_pids.clone(),
+        window_start,
+        window_end,
+    ));
     let mut tasks = Vec::with_capacity(clients);
     for member in members {
         let room = rooms[member.index / 2].clone();
