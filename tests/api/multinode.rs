@@ -284,3 +284,47 @@ async fn nodes_ride_out_a_redis_restart() {
     assert_eq!(cy.next_chat().await, after, "her own message first");
     assert_eq!(cy.next_chat().await, reply);
 }
+
+/// How many PUBLISH commands `redis` has run.
+fn publishes(redis: &PrivateRedis) -> u64 {
+    let mut conn = redis::Client::open(redis.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(&mut conn)
+        .unwrap();
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix("cmdstat_publish:calls="))
+        .and_then(|rest| rest.split(',').next())
+        .map_or(0, |calls| calls.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_pair_on_one_node_chats_without_publishing_to_redis() {
+    if redis_url().is_none() {
+        eprintln!("SKIPPED: needs CIRCLE_TEST_BACKEND=redis");
+        return;
+    }
+    let redis = PrivateRedis::start();
+    let url = redis.url();
+    let a = spawn_app_with(|c| c.redis_url = Some(url.clone())).await;
+    let _b = spawn_app_with(|c| c.redis_url = Some(url.clone())).await;
+    let group = a.create_group().await;
+    let (ada, mut bob, room) = a.pair(&group.code).await;
+    let before = publishes(&redis);
+    for i in 0..20 {
+        let ack = ada.request("message", json!({"room": room, "n": i})).await;
+        assert_eq!(ack["ok"], true);
+    }
+    for i in 0..20 {
+        assert_eq!(bob.next_chat().await["n"], i);
+    }
+    assert_eq!(
+        publishes(&redis),
+        before,
+        "messages between two members of one node stay on it"
+    );
+}

@@ -400,11 +400,17 @@ impl Presence for RedisPresence {
     }
 }
 
-/// Sends a chat message to everyone in `room` through the adapter; while Redis is away,
-/// at least the members on this node still get it.
+/// Sends a chat message to everyone in `room`. When both members sit on this node it
+/// stays here; otherwise it goes through the adapter (one publish), and while Redis is
+/// away at least the members on this node still get it.
 async fn deliver(io: SocketIo<RedisAdapter>, room: String, payload: Box<RawValue>) {
-    let everywhere = io.within(room.clone()).emit("message", &payload).await;
+    let here = io.local().within(room.clone());
+    if here.clone().sockets().len() >= 2 {
+        here.emit("message", &payload).await.ok();
+        return;
+    }
+    let everywhere = io.within(room).emit("message", &payload).await;
     if everywhere.is_err() {
-        io.local().within(room).emit("message", &payload).await.ok();
+        here.emit("message", &payload).await.ok();
     }
 }
