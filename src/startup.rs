@@ -34,6 +34,13 @@ pub struct App {
     sweep_interval: Duration,
 }
 
+/// The periodic work: deleting expired groups every `groups`, and looking after lobbies
+/// every `lobbies` (for Redis, keeping this node's member records alive).
+struct Sweeps {
+    groups: Duration,
+    lobbies: Duration,
+}
+
 /// The Socket.IO half, built for one presence backend.
 struct SocketSide {
     /// Adds the Socket.IO service to the router.
@@ -139,12 +146,6 @@ impl App {
             group_ttl: config.group_ttl,
             public_group_list: config.public_group_list,
         };
-        let sweep_interval = sockets
-            .lobbies
-            .maintenance_interval()
-            .map_or(config.sweep_interval, |every| {
-                every.min(config.sweep_interval)
-            });
         let router = (sockets.mount)(http::router(state, limits.max_body_bytes))
             .layer(cors(&config.cors_origins)?);
         let address = SocketAddr::new(config.bind, config.port);
@@ -155,7 +156,7 @@ impl App {
             close_sockets: sockets.close_sockets,
             store,
             lobbies: sockets.lobbies,
-            sweep_interval,
+            sweep_interval: config.sweep_interval,
         })
     }
 
@@ -171,7 +172,14 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let sweeper = tokio::spawn(sweep(self.store, self.lobbies, self.sweep_interval));
+        let sweeps = Sweeps {
+            groups: self.sweep_interval,
+            lobbies: self
+                .lobbies
+                .maintenance_interval()
+                .map_or(self.sweep_interval, |every| every.min(self.sweep_interval)),
+        };
+        let sweeper = tokio::spawn(sweep(self.store, self.lobbies, sweeps));
         let close_sockets = self.close_sockets;
         let service = self
             .router
@@ -205,17 +213,21 @@ fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(LISTEN_BACKLOG)
 }
 
-/// Deletes expired groups and closes their lobbies, every `interval`.
-async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, interval: Duration) {
-    let mut ticks = tokio::time::interval(interval);
+/// Deletes expired groups and closes their lobbies, and looks after the lobbies.
+async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, every: Sweeps) {
+    let mut ticks = tokio::time::interval(every.lobbies);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut groups_swept = tokio::time::Instant::now() - every.groups;
     loop {
         ticks.tick().await;
         let now = OffsetDateTime::now_utc();
-        match store.delete_expired(now).await {
-            Ok(deleted) if deleted > 0 => tracing::info!(deleted, "expired groups deleted"),
-            Ok(_) => {}
-            Err(cause) => tracing::warn!(%cause, "sweeping expired groups failed"),
+        if groups_swept.elapsed() >= every.groups {
+            groups_swept = tokio::time::Instant::now();
+            match store.delete_expired(now).await {
+                Ok(deleted) if deleted > 0 => tracing::info!(deleted, "expired groups deleted"),
+                Ok(_) => {}
+                Err(cause) => tracing::warn!(%cause, "sweeping expired groups failed"),
+            }
         }
         lobbies.sweep(now).await;
     }
