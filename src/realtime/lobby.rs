@@ -39,8 +39,8 @@ impl<P: Presence> Realtime<P> {
         }
         let found = match code.and_then(AccessCode::parse) {
             Some(code) => self
-                .store
-                .find(&code, OffsetDateTime::now_utc())
+                .groups
+                .find(&*self.store, &code, OffsetDateTime::now_utc())
                 .await
                 .map_err(|_| UNAVAILABLE)?,
             None => None,

@@ -9,6 +9,7 @@ mod attempts;
 mod chat;
 mod connect;
 mod context;
+mod group_cache;
 mod lobby;
 mod local;
 mod notices;
@@ -26,15 +27,20 @@ use crate::domain::Group;
 use crate::metrics::Metrics;
 use crate::store::GroupStore;
 use async_trait::async_trait;
+use group_cache::GroupCache;
 use socketioxide::SocketIo;
 use std::sync::Arc;
 use std::time::Instant;
 use time::OffsetDateTime;
 
+/// How long a group read from the store serves joins before it is read again.
+const GROUP_CACHE_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Everything the event handlers share.
 pub struct Realtime<P> {
     presence: P,
     store: Arc<dyn GroupStore>,
+    groups: GroupCache,
     limits: Limits,
     failed_joins: FailedAttempts,
     metrics: Arc<Metrics>,
@@ -51,6 +57,7 @@ impl<P: Presence> Realtime<P> {
         Self {
             presence,
             store,
+            groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
             limits,
             metrics,
@@ -87,6 +94,7 @@ pub trait Lobbies: Send + Sync {
 #[async_trait]
 impl<P: Presence> Lobbies for Realtime<P> {
     async fn close_group(&self, group: &Group) {
+        self.groups.forget(&group.access_code);
         match self.presence.close_group(group).await {
             Ok(waiters) => notices::group_closed(&waiters, group.access_code.expose()),
             Err(cause) => tracing::warn!(%cause, "closing a lobby failed"),
@@ -98,6 +106,7 @@ impl<P: Presence> Lobbies for Realtime<P> {
             notices::group_closed(&waiters, code.expose());
         }
         self.failed_joins.prune(Instant::now());
+        self.groups.prune();
     }
 
     async fn counts(&self) -> (usize, usize) {
