@@ -303,12 +303,39 @@ pub fn assert_refused(ack: &Value, code: &str) {
 }
 
 /// The server binary running in a child process (for tests that kill it or read its logs).
+/// Dropping it kills the process, so that no test leaves a server behind.
 pub struct Process {
     pub child: std::process::Child,
     pub app: TestApp,
     /// Everything the server writes to standard error, read as it comes so that the pipe
     /// never fills up and blocks the server.
-    pub stderr: std::thread::JoinHandle<Vec<u8>>,
+    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+}
+
+impl Process {
+    /// Stops the server and returns everything it wrote (standard error, then the rest
+    /// of standard output).
+    pub fn stop(&mut self) -> Vec<u8> {
+        use std::io::Read;
+        self.child.kill().ok();
+        self.child.wait().ok();
+        let mut logs = self
+            .stderr
+            .take()
+            .map(|reader| reader.join().unwrap())
+            .unwrap_or_default();
+        if let Some(stdout) = self.child.stdout.as_mut() {
+            stdout.read_to_end(&mut logs).ok();
+        }
+        logs
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
 }
 
 /// Starts the binary on port 0 with a fresh data directory, `args` and `env`, and learns
@@ -338,5 +365,9 @@ pub fn spawn_process(args: &[&str], env: &[(&str, &str)]) -> Process {
         pipe.read_to_end(&mut all).ok();
         all
     });
-    Process { child, app, stderr }
+    Process {
+        child,
+        app,
+        stderr: Some(stderr),
+    }
 }

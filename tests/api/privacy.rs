@@ -36,11 +36,8 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
         Some(r) => vec!["--redis-url", &r.url, "--redis-prefix", &r.prefix],
         None => vec![],
     };
-    let Process {
-        mut child,
-        app,
-        stderr,
-    } = spawn_process(&args, &[("RUST_LOG", "trace")]);
+    let mut server = spawn_process(&args, &[("RUST_LOG", "trace")]);
+    let app = &server.app;
     let group = app.create_group().await;
     let mut ada = app.member().await;
     ada.request(
@@ -96,10 +93,7 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
         }
         stored.extend(redis.dump());
     }
-    child.kill().unwrap();
-    let mut logs = stderr.join().unwrap();
-    child.stdout.take().unwrap().read_to_end(&mut logs).unwrap();
-    child.wait().unwrap();
+    let logs = server.stop();
 
     assert!(contains(&logs, "listening"), "logs were captured");
     assert!(contains(&logs, "DEBUG"), "logs were verbose");
