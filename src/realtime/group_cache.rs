@@ -84,62 +84,45 @@ mod tests {
         (store, group, dir)
     }
 
-    #[tokio::test]
-    async fn a_found_group_is_served_from_the_cache_while_fresh() {
-        let (store, group, _dir) = store_with_group(time::Duration::hours(1)).await;
-        let cache = GroupCache::new(Duration::from_secs(60));
-        let now = OffsetDateTime::now_utc();
-        assert!(
-            cache
-                .find(&store, &group.access_code, now)
-                .await
-                .unwrap()
-                .is_some()
-        );
-        store.delete(&group.access_code).await.unwrap();
-        assert!(
-            cache
-                .find(&store, &group.access_code, now)
-                .await
-                .unwrap()
-                .is_some()
-        );
-        cache.forget(&group.access_code);
-        assert!(
-            cache
-                .find(&store, &group.access_code, now)
-                .await
-                .unwrap()
-                .is_none()
-        );
+    /// Whether `cache` serves the group `code` at `now`.
+    async fn serves(
+        cache: &GroupCache,
+        store: &SqliteStore,
+        code: &AccessCode,
+        now: OffsetDateTime,
+    ) -> bool {
+        cache.find(store, code, now).await.unwrap().is_some()
     }
 
     #[tokio::test]
-    async fn a_stale_entry_is_read_again_and_an_expired_group_is_never_served() {
+    async fn a_found_group_is_served_from_the_cache_while_fresh() {
+        let (store, group, _dir) = store_with_group(time::Duration::hours(1)).await;
+        let code = &group.access_code;
+        let cache = GroupCache::new(Duration::from_secs(60));
+        let now = OffsetDateTime::now_utc();
+        assert!(serves(&cache, &store, code, now).await);
+        store.delete(code).await.unwrap();
+        assert!(serves(&cache, &store, code, now).await, "still fresh");
+        cache.forget(code);
+        assert!(!serves(&cache, &store, code, now).await);
+    }
+
+    #[tokio::test]
+    async fn a_stale_entry_is_read_again() {
         let (store, group, _dir) = store_with_group(time::Duration::hours(1)).await;
         let cache = GroupCache::new(Duration::ZERO);
         let now = OffsetDateTime::now_utc();
-        cache.find(&store, &group.access_code, now).await.unwrap();
+        assert!(serves(&cache, &store, &group.access_code, now).await);
         store.delete(&group.access_code).await.unwrap();
-        assert!(
-            cache
-                .find(&store, &group.access_code, now)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(!serves(&cache, &store, &group.access_code, now).await);
+    }
 
+    #[tokio::test]
+    async fn an_expired_group_is_never_served() {
         let (store, group, _dir) = store_with_group(time::Duration::hours(1)).await;
         let cache = GroupCache::new(Duration::from_secs(60));
-        cache.find(&store, &group.access_code, now).await.unwrap();
-        let later = group.expires_at;
-        assert!(
-            cache
-                .find(&store, &group.access_code, later)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        cache.prune();
+        let now = OffsetDateTime::now_utc();
+        assert!(serves(&cache, &store, &group.access_code, now).await);
+        assert!(!serves(&cache, &store, &group.access_code, group.expires_at).await);
     }
 }

@@ -83,7 +83,7 @@ fn deliver(message: PushInfo, handlers: &Handlers) {
     if let Some(subscriber) = handlers.read().expect("not poisoned").get(&channel)
         && subscriber.try_send((channel, payload)).is_err()
     {
-        tracing::warn!("an adapter channel is full; a message between nodes was dropped");
+        tracing::warn!("an adapter channel is full; an event between nodes was dropped");
     }
 }
 
