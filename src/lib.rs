@@ -4,9 +4,12 @@
 //! - [`config`]: command-line flags with environment fallbacks.
 //! - [`startup`]: builds the application (store, hub, HTTP, Socket.IO) and runs it.
 //! - [`http`]: the JSON API, health, metrics and the web client.
-//! - [`realtime`]: Socket.IO events: joining, pairing, relaying.
-//! - [`store`]: where groups live, behind one trait (SQLite on one node).
+//! - [`realtime`]: Socket.IO events: joining, pairing, relaying; lobbies and rooms in
+//!   memory on one node, in Redis (Lua scripts, Redis adapter) on several.
+//! - [`store`]: where groups live, behind one trait (SQLite on one node, Redis on several).
 //! - [`matchmaking`]: the pairing rules, pure and synchronous.
+//! - [`wire`]: JSON shapes shared by HTTP and Socket.IO.
+//! - [`metrics`], [`telemetry`], [`shutdown`]: counters, logs, stopping.
 //! - [`domain`]: validated values; no I/O.
 #![warn(missing_docs)]
 
