@@ -14,7 +14,12 @@ async fn main() -> anyhow::Result<()> {
     let app = App::build(config).await?;
     let address = app.local_addr();
     tracing::info!(%address, "listening");
-    // Scripts and tests wait for this line to know the server is ready, and on which port.
-    println!("circle listening on http://{address}");
+    // Scripts and tests wait for this line to know the server is ready, and on which port;
+    // people open the address it shows.
+    if address.ip().is_unspecified() {
+        println!("circle listening on http://localhost:{}", address.port());
+    } else {
+        println!("circle listening on http://{address}");
+    }
     app.run_until(shutdown::signal()).await
 }
