@@ -9,7 +9,6 @@ use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
-use axum::serve::ListenerExt;
 use socketioxide::SocketIo;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
@@ -126,7 +125,12 @@ fn with_limits<A: socketioxide::adapter::Adapter>(
         .max_payload(packet_bytes as u64)
         .ws_max_message_size(packet_bytes)
         .ws_max_frame_size(packet_bytes)
+        .ws_read_buffer_size(WS_READ_BUFFER)
 }
+
+/// Each websocket's read buffer: chat packets are ~100 bytes, so 1 KiB reads them in one
+/// go and larger ones in a few, for a quarter of the default's memory per connection.
+const WS_READ_BUFFER: usize = 1024;
 
 impl App {
     /// Opens the store, builds HTTP and Socket.IO, and binds the listener (port 0 picks a
@@ -181,23 +185,72 @@ impl App {
         };
         let sweeper = tokio::spawn(sweep(self.store, self.lobbies, sweeps));
         let close_sockets = self.close_sockets;
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        // Chat messages are small and latency matters: no Nagle delay on any connection.
-        let listener = self.listener.tap_io(|tcp| {
-            tcp.set_nodelay(true).ok();
-        });
-        let served = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                close_sockets().await;
-            })
-            .await;
+        let served = serve(self.listener, self.router, async move {
+            shutdown.await;
+            close_sockets().await;
+        })
+        .await;
         sweeper.abort();
         served.context("serving HTTP")
     }
 }
+
+/// The largest read buffer hyper keeps per connection: HTTP requests here are small, and
+/// the buffer outlives the upgrade of every websocket (the default lets it grow past
+/// 16 KiB per connection).
+const HTTP_READ_BUFFER: usize = 8192;
+
+/// Serves HTTP/1 (with upgrades, for websockets) on `listener` until `shutdown`
+/// resolves, then lets open requests finish.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(HTTP_READ_BUFFER);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(cause) => {
+                    tracing::warn!(%cause, "accepting a connection failed");
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Chat messages are small and latency matters: no Nagle delay.
+        stream.set_nodelay(true).ok();
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(router.clone(), request.map(axum::body::Body::new))
+            },
+        );
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            connection.await.ok();
+        });
+    }
+    drop(listener);
+    // Sockets were closed by `shutdown`; give requests in flight a moment to finish.
+    tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .ok();
+    Ok(())
+}
+
+/// How long open HTTP requests may take to finish once the server stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Pending connections the kernel queues before accept: bursts of thousands of members
 /// connecting at once (a class starting together) must not overflow it.
