@@ -118,6 +118,26 @@ impl RedisPresence {
         })
     }
 
+    /// Runs the leave script: out of `room`, or out of whatever she is in when `room` is
+    /// empty; `None` when she was in no room (or not in that one).
+    async fn leave_script(
+        &self,
+        member: &RedisMember,
+        room: &str,
+    ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
+        let reply: Vec<String> = scripts::LEAVE
+            .arg(self.store.prefix())
+            .arg(member.sid.to_string())
+            .arg(room)
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(match &reply[..] {
+            [left, partner] => self.departed(member, left, partner),
+            _ => None,
+        })
+    }
+
     fn ttl_ms(&self) -> u64 {
         self.member_ttl.as_millis() as u64
     }
@@ -193,17 +213,7 @@ impl Presence for RedisPresence {
         &self,
         member: &Self::Member,
     ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
-        let reply: Vec<String> = scripts::LEAVE
-            .arg(self.store.prefix())
-            .arg(member.sid.to_string())
-            .arg("")
-            .invoke_async(&mut self.store.connection())
-            .await
-            .map_err(unavailable)?;
-        Ok(match &reply[..] {
-            [room, partner] => self.departed(member, room, partner),
-            _ => None,
-        })
+        self.leave_script(member, "").await
     }
 
     async fn leave_room(
@@ -214,17 +224,7 @@ impl Presence for RedisPresence {
         if room.is_empty() {
             return Ok(None);
         }
-        let reply: Vec<String> = scripts::LEAVE
-            .arg(self.store.prefix())
-            .arg(member.sid.to_string())
-            .arg(room)
-            .invoke_async(&mut self.store.connection())
-            .await
-            .map_err(unavailable)?;
-        Ok(match &reply[..] {
-            [left, partner] => self.departed(member, left, partner),
-            _ => None,
-        })
+        self.leave_script(member, room).await
     }
 
     async fn disconnect(
@@ -262,20 +262,24 @@ impl Presence for RedisPresence {
         let payload = payload.to_owned();
         let room = room.to_owned();
         let io = self.io().clone();
-        let mut conn = self.store.connection();
-        let own_key = self.key(&format!("m:{}", member.sid));
-        let room_key = self.key(&format!("room:{room}"));
-        let member_of_room = socket.rooms().iter().any(|r| *r == room);
-        let socket = socket.clone();
         let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
-        member.in_order(async move {
-            let allowed = member_of_room || {
+        if socket.rooms().iter().any(|r| *r == room) {
+            member.in_order(async move {
+                deliver(io, room, payload).await;
+                done.send(Ok(())).ok();
+            });
+        } else {
+            let mut conn = self.store.connection();
+            let own_key = self.key(&format!("m:{}", member.sid));
+            let room_key = self.key(&format!("room:{room}"));
+            let socket = socket.clone();
+            member.in_order(async move {
                 let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
                     .hget(own_key, "place")
                     .exists(room_key)
                     .query_async(&mut conn)
                     .await;
-                match check {
+                let allowed = match check {
                     // Her record says she is in the room, though her socket missed the
                     // adapter's join (a node or Redis hiccup): mend it.
                     Ok((Some(place), _)) if place.strip_prefix("room:") == Some(room.as_str()) => {
@@ -285,14 +289,14 @@ impl Presence for RedisPresence {
                     // An outsider may post only from nowhere, into a room still open.
                     Ok((place, true)) => place.unwrap_or_default().is_empty(),
                     _ => false,
+                };
+                if allowed {
+                    deliver(io, room, payload).await;
                 }
-            };
-            if allowed {
-                deliver(io, room, payload).await;
-            }
-            done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) })
-                .ok();
-        });
+                done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) })
+                    .ok();
+            });
+        }
         // Acknowledged once handed to the adapter, so that an ack means "sent".
         Relayed::Later(Box::pin(
             async move { result.await.unwrap_or(Err(NOT_IN_ROOM)) },
