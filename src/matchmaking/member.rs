@@ -80,9 +80,4 @@ impl<M> Member<M> {
             _ => None,
         }
     }
-
-    /// Whether she waits in a lobby.
-    pub fn is_waiting(&self) -> bool {
-        matches!(self.state.lock().place, Place::Lobby(_))
-    }
 }

@@ -166,7 +166,7 @@ fn closing_a_group_empties_its_lobby_and_refuses_later_joins() {
     let g = group("aaaaaaaaaa");
     hub.join(&a, &g, name(), &mut rng);
     assert_eq!(hub.close_group(&g), vec![0]);
-    assert!(!a.is_waiting());
+    assert_eq!(hub.waiting_count(), 0);
     assert!(matches!(
         hub.join(&b, &g, name(), &mut rng).outcome,
         Outcome::GroupClosed
