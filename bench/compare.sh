@@ -429,8 +429,8 @@ if "open40k" in {r["run"] for r in runs}:
         c, n = med(values("open40k", "circle", get)), med(values("open40k", "node", get))
         lag = lambda s: med(values("open40k", s, lambda r: r["report"]["send_lag_us"]["p99"]))
         p50 = lambda s: med(values("open40k", s, lambda r: r["report"]["latency_us"]["p50"]))
-        limit = (f"p50 Circle {ms(p50('circle'))}, Node {ms(p50('node'))}; latency counts from the scheduled "
-                 f"send time, and the tool's own send lag p99 (included) was Circle {ms(lag('circle'))}, "
+        limit = (f"p50 Circle {ms(p50('circle'))}, Node {ms(p50('node'))}; latency counts from the moment "
+                 f"each message is written; the tool's send lag p99 behind its schedule (not included) was Circle {ms(lag('circle'))}, "
                  f"Node {ms(lag('node'))}" + neighbours_note("open40k"))
         def met(c, n, r):
             if r is None: return "–"

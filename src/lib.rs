@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+mod detach;
 pub mod domain;
 pub mod http;
 pub mod matchmaking;

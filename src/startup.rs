@@ -195,9 +195,9 @@ impl App {
     }
 }
 
-/// The largest read buffer hyper keeps per connection: HTTP requests here are small, and
-/// the buffer outlives the upgrade of every websocket (the default lets it grow past
-/// 16 KiB per connection).
+/// The largest read buffer hyper keeps per connection: HTTP requests here are small (the
+/// default lets it grow past 16 KiB per connection). Requests are detached from it (see
+/// [`crate::detach`]), so that it is freed once a websocket is upgraded.
 const HTTP_READ_BUFFER: usize = 8192;
 
 /// Serves HTTP/1 (with upgrades, for websockets) on `listener` until `shutdown`
@@ -228,7 +228,8 @@ async fn serve(
         stream.set_nodelay(true).ok();
         let router = router.clone();
         let service = hyper::service::service_fn(
-            move |mut request: hyper::Request<hyper::body::Incoming>| {
+            move |request: hyper::Request<hyper::body::Incoming>| {
+                let mut request = crate::detach::detach_from_read_buffer(request);
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));

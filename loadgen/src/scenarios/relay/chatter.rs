@@ -108,14 +108,16 @@ impl Chatter {
             }
             tokio::select! {
                 biased;
-                // Open loop: a due send goes first, and its stamp is the scheduled time,
-                // so a late send shows up as latency instead of hiding.
+                // Open loop: a due send goes first and is written at once. Its stamp is
+                // the moment it is written, so latency is the server's and the wire's;
+                // how far the send fell behind its schedule is counted apart, as lag.
                 scheduled = tick(&mut ticker), if sending && ticker.is_some() => {
                     let now = Instant::now();
                     if plan.in_window(now) {
                         self.pending_lags.push(self.plan.nanos(now).saturating_sub(self.plan.nanos(scheduled)));
                     }
-                    self.send(member, scheduled).await?;
+                    self.send(member, now).await?;
+                    member.flush().await?;
                 }
                 text = member.recv() => self.receive(member, &text?).await?,
                 () = tokio::time::sleep_until(plan.window_end), if sending => {}

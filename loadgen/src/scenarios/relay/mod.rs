@@ -33,7 +33,8 @@ pub struct RelayArgs {
     pub window: Option<u32>,
     /// Open loop: messages sent per second in total, spread evenly over the clients, each
     /// on its own timer (every message is delivered twice, so delivered/s is about twice
-    /// this). Latency is then counted from the scheduled send time.
+    /// this). Each message is stamped when it is written; how far sends fell behind
+    /// their schedule is reported apart, as send lag.
     #[arg(long)]
     pub rate: Option<f64>,
     /// Seconds of load before the measurement starts.
