@@ -10,7 +10,6 @@
 //! - [`matchmaking`]: the pairing rules, pure and synchronous.
 //! - [`wire`]: JSON shapes shared by HTTP and Socket.IO.
 //! - [`metrics`], [`telemetry`], [`shutdown`]: counters, logs, stopping.
-//! - [`runtime`]: the tokio runtime, chosen by the cores the process may use.
 //! - [`domain`]: validated values; no I/O.
 #![warn(missing_docs)]
 
@@ -21,7 +20,6 @@ pub mod http;
 pub mod matchmaking;
 pub mod metrics;
 pub mod realtime;
-pub mod runtime;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

@@ -3,16 +3,13 @@
 
 use circle::config::Config;
 use circle::startup::App;
-use circle::{runtime, shutdown, telemetry};
+use circle::{shutdown, telemetry};
 use clap::Parser;
 use std::io::IsTerminal;
 
-fn main() -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    runtime::for_cores(runtime::available_cores())?.block_on(serve(config))
-}
-
-async fn serve(config: Config) -> anyhow::Result<()> {
     telemetry::init(std::io::stderr, std::io::stderr().is_terminal());
     let app = App::build(config).await?;
     let address = app.local_addr();
