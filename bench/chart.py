@@ -396,8 +396,8 @@ def draw(data, path):
     add(f'<text x="{lx + 46}" y="{ly}" font-size="11.5">hollow: delivered</text>')
     add(f'<text x="{lx + 46}" y="{ly + 15}" font-size="11.5">&lt; 95 % of offered</text>')
     ly += 44
-    notes = ["Latency counts from the moment", "a message is written; the load", "generator's lateness against",
-             "its schedule is apart", "(send lag p99 per point:"]
+    notes = ["Latency counts from the moment", "a message is written; how late", "the load generator sent against",
+             "its schedule is counted apart", "(send lag p99 per point:"]
     for kind, style in SERVERS.items():
         if rows[kind]:
             low = min(r["lag_p99_ms"] for r in rows[kind])

@@ -227,15 +227,14 @@ async fn serve(
         // Chat messages are small and latency matters: no Nagle delay.
         stream.set_nodelay(true).ok();
         let router = router.clone();
-        let service = hyper::service::service_fn(
-            move |request: hyper::Request<hyper::body::Incoming>| {
+        let service =
+            hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                 let mut request = crate::detach::detach_from_read_buffer(request);
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
                 tower::ServiceExt::oneshot(router.clone(), request.map(axum::body::Body::new))
-            },
-        );
+            });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
