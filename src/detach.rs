@@ -17,17 +17,23 @@ pub fn detach_from_read_buffer<B>(request: Request<B>) -> Request<B> {
     Request::from_parts(head, body)
 }
 
+// What parsed once parses again; should a copy ever be refused, the original is kept
+// (it only costs the buffer), never a panic.
+
 fn copy_uri(uri: &Uri) -> Uri {
-    // A URI that parsed once parses again; keep the original in the impossible case.
     Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
 }
 
 fn copy_headers(headers: &HeaderMap) -> HeaderMap {
     let mut copy = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        let mut owned = HeaderValue::from_bytes(value.as_bytes())
-            .expect("a header value that parsed once is valid");
-        owned.set_sensitive(value.is_sensitive());
+        let owned = match HeaderValue::from_bytes(value.as_bytes()) {
+            Ok(mut owned) => {
+                owned.set_sensitive(value.is_sensitive());
+                owned
+            }
+            Err(_) => value.clone(),
+        };
         copy.append(name.clone(), owned);
     }
     copy
