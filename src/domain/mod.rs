@@ -4,12 +4,14 @@
 mod access_code;
 mod display_name;
 mod group;
+mod member_id;
 mod owner_token;
 mod room_id;
 
 pub use access_code::AccessCode;
 pub use display_name::DisplayName;
 pub use group::{Description, Group, GroupName, NewGroup, Rules};
+pub use member_id::MemberId;
 pub use owner_token::{OwnerToken, OwnerTokenHash};
 pub use room_id::RoomId;
 

@@ -1,4 +1,5 @@
 use super::{Presence, Realtime};
+use crate::domain::MemberId;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::Socket;
@@ -8,6 +9,8 @@ use std::sync::Arc;
 
 /// What the server keeps for one connection, in the socket's extensions.
 pub struct SocketContext<P: Presence> {
+    /// The member's public id: what her partner sees instead of any session id.
+    pub id: MemberId,
     /// The member this socket is, to the presence backend.
     pub member: P::Member,
     /// Its chat message allowance.
@@ -26,8 +29,10 @@ impl<P: Presence> SocketContext<P> {
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        let id = MemberId::generate(&mut rand::rng());
         let context = Arc::new(Self {
-            member: rt.presence.register(socket),
+            member: rt.presence.register(socket, id.clone()),
+            id,
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip,
         });

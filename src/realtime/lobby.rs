@@ -5,7 +5,7 @@ use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
 use super::{Presence, Realtime};
-use crate::domain::{AccessCode, DisplayName, Group};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
 struct Entered<H> {
     group: Group,
+    member: MemberId,
     pairing: Option<Pairing<H>>,
 }
 
@@ -62,6 +63,7 @@ impl<P: Presence> Realtime<P> {
         };
         Ok(Entered {
             group: stored.group,
+            member: context.id.clone(),
             pairing,
         })
     }
@@ -81,6 +83,9 @@ impl<P: Presence> Realtime<P> {
         };
         request.succeed(GroupAck {
             group: GroupView::from(&entered.group),
+            member: MemberView {
+                id: entered.member.as_str(),
+            },
         });
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
@@ -109,6 +114,13 @@ impl<P: Presence> Realtime<P> {
 #[derive(serde::Serialize)]
 struct GroupAck<'a> {
     group: GroupView<'a>,
+    member: MemberView<'a>,
+}
+
+/// The member's own identity, as her join's ack tells her (PROTOCOL.md section 6).
+#[derive(serde::Serialize)]
+struct MemberView<'a> {
+    id: &'a str,
 }
 
 #[derive(serde::Serialize)]

@@ -12,6 +12,7 @@ mod context;
 mod group_cache;
 mod lobby;
 mod local;
+mod masking;
 mod notices;
 mod presence;
 pub mod redis;

@@ -6,10 +6,12 @@ mod expiry;
 mod groups;
 mod health;
 mod helpers;
+mod identity;
 mod input;
 mod matchmaking;
 mod multinode;
 mod privacy;
+mod raw;
 mod transport;
 
 #[path = "../support/redis_prefix.rs"]
