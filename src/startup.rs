@@ -72,10 +72,11 @@ async fn single_node(
         LocalPresence::default(),
         store.clone(),
         config.limits.clone(),
-        metrics,
+        metrics.clone(),
     ));
     let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
         .with_state(realtime.clone())
+        .with_state(metrics)
         .build_layer();
     realtime::register(&io, realtime.clone());
     Ok((store, SocketSide::new(layer, io, realtime)))
@@ -102,11 +103,12 @@ async fn shared_node(
         RedisPresence::new(store.clone(), driver, config.member_ttl),
         Arc::new(store.clone()),
         config.limits.clone(),
-        metrics,
+        metrics.clone(),
     ));
     let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
         .with_adapter::<RedisAdapter>(adapter)
         .with_state(realtime.clone())
+        .with_state(metrics)
         .build_layer();
     realtime.presence().attach_io(io.clone());
     realtime::register(&io, realtime.clone())
@@ -115,13 +117,14 @@ async fn shared_node(
     Ok((Arc::new(store), SocketSide::new(layer, io, realtime)))
 }
 
-/// Applies the packet size limits to websocket and long-polling alike.
+/// Applies the packet size and queue limits to websocket and long-polling alike.
 fn with_limits<A: socketioxide::adapter::Adapter>(
     builder: socketioxide::SocketIoBuilder<A>,
     limits: &Limits,
 ) -> socketioxide::SocketIoBuilder<A> {
     let packet_bytes = limits.max_packet_bytes;
     builder
+        .max_buffer_size(limits.max_queued_packets)
         .max_payload(packet_bytes as u64)
         .ws_max_message_size(packet_bytes)
         .ws_max_frame_size(packet_bytes)

@@ -1,10 +1,11 @@
 use super::refusal::{INVALID_PAYLOAD, Refusal};
+use super::undelivered;
 use crate::metrics::Metrics;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::AckSender;
+use socketioxide::extract::{AckSender, State};
 use socketioxide::handler::{FromMessageParts, Value};
 use socketioxide::socket::Socket;
 use socketioxide_core::Str;
@@ -13,11 +14,13 @@ use std::sync::Arc;
 
 /// One incoming event as it came off the wire: the raw JSON array (kept, not parsed, so
 /// a relayed message is passed on unchanged), whether binary attachments came with it,
-/// and the means to acknowledge it when the client asked.
+/// the means to acknowledge it when the client asked, and the metrics that count a reply
+/// that cannot be queued.
 pub struct Request<A: Adapter> {
     raw: Str,
     binary: bool,
     ack: Option<AckSender<A>>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl<A: Adapter> FromMessageParts<A> for Request<A> {
@@ -36,7 +39,16 @@ impl<A: Adapter> FromMessageParts<A> for Request<A> {
             Some(_) => AckSender::from_message_parts(s, v, ack_id).ok(),
             None => None,
         };
-        Ok(Self { raw, binary, ack })
+        // The server always registers its metrics as Socket.IO state (startup.rs).
+        let metrics = State::<Arc<Metrics>>::from_message_parts(s, v, ack_id)
+            .ok()
+            .map(|State(metrics)| metrics);
+        Ok(Self {
+            raw,
+            binary,
+            ack,
+            metrics,
+        })
     }
 }
 
@@ -86,31 +98,32 @@ impl<A: Adapter> Request<A> {
             body: T,
         }
         if let Some(ack) = self.ack {
-            ack.send(&Success { ok: true, body }).ok();
+            let sent = ack.send(&Success { ok: true, body });
+            undelivered::note(sent, "ack", self.metrics.as_deref());
         }
     }
 
     /// Reports a refusal of `event`: in the ack if the client asked for one, else as a
-    /// `request_error` event. Counted in the metrics by its code.
+    /// `request_error` event. Counted in the metrics by its code; a reply that cannot be
+    /// queued is counted and logged as undelivered.
     pub fn refuse(self, socket: &Socket<A>, event: &str, refusal: Refusal, metrics: &Metrics) {
         metrics.error(refusal.code);
         let error = ErrorBody {
             code: refusal.code,
             message: refusal.message,
         };
-        match self.ack {
-            Some(ack) => ack.send(&Failure { ok: false, error }).ok(),
-            None => socket
-                .emit(
-                    "request_error",
-                    &RequestError {
-                        event,
-                        code: refusal.code,
-                        message: refusal.message,
-                    },
-                )
-                .ok(),
+        let (what, sent) = match self.ack {
+            Some(ack) => ("ack", ack.send(&Failure { ok: false, error })),
+            None => {
+                let body = RequestError {
+                    event,
+                    code: refusal.code,
+                    message: refusal.message,
+                };
+                ("request_error", socket.emit("request_error", &body))
+            }
         };
+        undelivered::note(sent, what, self.metrics.as_deref());
     }
 }
 

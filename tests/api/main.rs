@@ -7,6 +7,7 @@ mod groups;
 mod health;
 mod helpers;
 mod input;
+mod log_flood;
 mod matchmaking;
 mod multinode;
 mod privacy;

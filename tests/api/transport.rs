@@ -8,11 +8,11 @@ use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-type RawSocket =
+pub(crate) type RawSocket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A bare websocket speaking Engine.IO `eio`, connected to namespace `/`.
-async fn raw_socket(app: &TestApp, eio: u8) -> RawSocket {
+pub(crate) async fn raw_socket(app: &TestApp, eio: u8) -> RawSocket {
     let url = format!(
         "ws://127.0.0.1:{}/socket.io/?EIO={eio}&transport=websocket",
         app.port
@@ -28,8 +28,31 @@ async fn raw_socket(app: &TestApp, eio: u8) -> RawSocket {
     socket
 }
 
+/// One long-polling GET of `url`: the packets waiting, as the body carries them.
+pub(crate) async fn poll(app: &TestApp, url: &str) -> String {
+    app.http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Opens a long-polling session speaking Engine.IO `eio`; returns its URL (with the sid).
+pub(crate) async fn polling_session(app: &TestApp, eio: u8) -> String {
+    let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
+    let open = poll(app, &base).await;
+    let start = open.find('{').unwrap();
+    let end = open.rfind('}').unwrap();
+    let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
+    let sid = handshake["sid"].as_str().unwrap();
+    format!("{base}&sid={sid}")
+}
+
 /// The next text frame, or `None` once the connection is closed.
-async fn next_text(socket: &mut RawSocket) -> Option<String> {
+pub(crate) async fn next_text(socket: &mut RawSocket) -> Option<String> {
     loop {
         match tokio::time::timeout(EVENT_TIMEOUT, socket.next())
             .await
@@ -115,21 +138,7 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
     let group = app.create_group().await;
     let (ada, mut bob, room) = app.pair(&group.code).await;
     for eio in [3, 4] {
-        let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
-        let open = app
-            .http
-            .get(&base)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = open.find('{').unwrap();
-        let end = open.rfind('}').unwrap();
-        let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
-        let sid = handshake["sid"].as_str().unwrap();
-        let url = format!("{base}&sid={sid}");
+        let url = polling_session(&app, eio).await;
         let oversized = app
             .http
             .post(&url)
