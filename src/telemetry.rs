@@ -41,6 +41,7 @@ pub fn init<W>(sink: W, ansi: bool, log_burst: u32)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
+    // The throttle's reports count only lines the filter let through: always write them.
     let reports = format!("{}=warn", throttle::REPORT_TARGET);
     let filter = QUIET_DEPENDENCIES.iter().chain([&reports.as_str()]).fold(
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
