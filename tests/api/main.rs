@@ -2,6 +2,8 @@
 //! real Socket.IO client (rust_socketio), as members would.
 
 mod chat;
+mod connection_limits;
+mod drain;
 mod expiry;
 mod groups;
 mod health;
@@ -10,7 +12,9 @@ mod input;
 mod matchmaking;
 mod multinode;
 mod privacy;
+mod slow_clients;
 mod transport;
+mod upgrade;
 
 #[path = "../support/redis_prefix.rs"]
 mod redis_prefix;
