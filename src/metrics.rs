@@ -30,6 +30,12 @@ pub struct Metrics {
     pub groups_created: Counter,
     /// Requests refused, by error code.
     pub errors: Family<ErrorLabel, Counter>,
+    /// TCP connections closed at once because `--max-connections` were open.
+    pub connections_refused: Counter,
+    /// TCP connections closed for sending no request head in time (idle or slow).
+    pub connections_timed_out: Counter,
+    /// Failed accepts (e.g. out of file descriptors).
+    pub accept_errors: Counter,
 }
 
 impl Metrics {
@@ -67,6 +73,21 @@ impl Metrics {
             "errors",
             "Requests refused, by error code",
             self.errors.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "TCP connections closed at once because the connection cap was reached",
+            self.connections_refused.clone(),
+        );
+        registry.register(
+            "connections_timed_out",
+            "TCP connections closed for sending no request head in time",
+            self.connections_timed_out.clone(),
+        );
+        registry.register(
+            "accept_errors",
+            "Failed accepts, e.g. out of file descriptors",
+            self.accept_errors.clone(),
         );
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &registry)

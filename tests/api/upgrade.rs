@@ -31,16 +31,11 @@ fn upgrade_request(version: &str) -> String {
 }
 
 #[tokio::test]
-async fn an_unsupported_websocket_version_gets_426_naming_version_13() {
+async fn an_unsupported_websocket_version_gets_426_naming_version_13_and_13_upgrades() {
     let app = spawn_app().await;
     let head = raw_response_head(&app, &upgrade_request("8")).await;
     assert!(head.starts_with("http/1.1 426"), "{head}");
     assert!(head.contains("sec-websocket-version: 13\r\n"), "{head}");
-}
-
-#[tokio::test]
-async fn version_13_is_still_upgraded() {
-    let app = spawn_app().await;
     let head = raw_response_head(&app, &upgrade_request("13")).await;
     assert!(head.starts_with("http/1.1 101"), "{head}");
 }
