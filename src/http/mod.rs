@@ -9,6 +9,7 @@ pub use error::{ApiError, ApiResult};
 
 use crate::metrics::Metrics;
 use crate::realtime::Lobbies;
+use crate::shutdown::Draining;
 use crate::store::GroupStore;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub group_ttl: Duration,
     /// Whether `GET /groups` lists every group.
     pub public_group_list: bool,
+    /// Set once the node drains: `/readyz` fails from then on.
+    pub draining: Draining,
 }
 
 /// Every HTTP route, with request tracing and the body size limit.

@@ -2,6 +2,8 @@
 //! real Socket.IO client (rust_socketio), as members would.
 
 mod chat;
+mod connection_limits;
+mod drain;
 mod expiry;
 mod groups;
 mod health;
@@ -13,7 +15,9 @@ mod matchmaking;
 mod multinode;
 mod privacy;
 mod raw;
+mod slow_clients;
 mod transport;
+mod upgrade;
 
 #[path = "../support/redis_prefix.rs"]
 mod redis_prefix;
