@@ -2,12 +2,14 @@
 //! Nothing here does I/O or knows a wire format.
 
 mod access_code;
+mod client_address;
 mod display_name;
 mod group;
 mod owner_token;
 mod room_id;
 
 pub use access_code::AccessCode;
+pub use client_address::{ClientAddress, TrustedProxies};
 pub use display_name::DisplayName;
 pub use group::{Description, Group, GroupName, NewGroup, Rules};
 pub use owner_token::{OwnerToken, OwnerTokenHash};

@@ -9,7 +9,9 @@ mod helpers;
 mod input;
 mod matchmaking;
 mod multinode;
+mod polling_client;
 mod privacy;
+mod takeover;
 mod transport;
 
 #[path = "../support/redis_prefix.rs"]

@@ -3,6 +3,7 @@
 //! server and every other socket carry on.
 
 use crate::helpers::*;
+use crate::polling_client::{Origin, SessionRequests};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use std::time::Duration;
@@ -115,24 +116,11 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
     let group = app.create_group().await;
     let (ada, mut bob, room) = app.pair(&group.code).await;
     for eio in [3, 4] {
-        let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
-        let open = app
-            .http
-            .get(&base)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = open.find('{').unwrap();
-        let end = open.rfind('}').unwrap();
-        let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
-        let sid = handshake["sid"].as_str().unwrap();
-        let url = format!("{base}&sid={sid}");
+        let session = SessionRequests::open(&app, eio, Origin::direct([127, 0, 0, 1])).await;
+        let url = session.url();
         let oversized = app
             .http
-            .post(&url)
+            .post(url)
             .body(format!("42[\"message\",\"{}\"]", "x".repeat(64 * 1024)))
             .send()
             .await
@@ -143,7 +131,7 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
             oversized.status()
         );
         for body in ["9999:42[", "42[\"message\"", "\u{0}garbage"] {
-            let response = app.http.post(&url).body(body).send().await.unwrap();
+            let response = app.http.post(url).body(body).send().await.unwrap();
             assert!(
                 !response.status().is_server_error(),
                 "{body}: {}",
