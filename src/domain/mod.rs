@@ -5,6 +5,7 @@ mod access_code;
 mod client_address;
 mod display_name;
 mod group;
+mod member_id;
 mod owner_token;
 mod room_id;
 
@@ -12,6 +13,7 @@ pub use access_code::AccessCode;
 pub use client_address::{ClientAddress, TrustedProxies};
 pub use display_name::DisplayName;
 pub use group::{Description, Group, GroupName, NewGroup, Rules};
+pub use member_id::MemberId;
 pub use owner_token::{OwnerToken, OwnerTokenHash};
 pub use room_id::RoomId;
 

@@ -180,7 +180,7 @@ impl<M: Clone> Hub<M> {
         if !matches!(&state.place, Place::Lobby(c) if c == code) {
             return false;
         }
-        waiting.remove(member.id());
+        waiting.remove(member.number());
         state.place = Place::Nowhere;
         drop(state);
         self.retire_if_empty(code, &lobby, &mut waiting);
@@ -193,7 +193,7 @@ impl<M: Clone> Hub<M> {
         if let Some(mut seats) = self.rooms.get_mut(&room) {
             for seat in seats.iter_mut() {
                 match seat {
-                    Some(m) if m.id() == member.id() => *seat = None,
+                    Some(m) if m.number() == member.number() => *seat = None,
                     Some(m) => partner = Some(m.clone()),
                     None => {}
                 }
@@ -242,7 +242,7 @@ impl<M: Clone> Hub<M> {
                 state.name = Some(name.clone());
                 state.last_partner
             };
-            let Some(partner) = waiting.take_partner(member.id(), last_partner, rng) else {
+            let Some(partner) = waiting.take_partner(member.number(), last_partner, rng) else {
                 waiting.waiting.push(Waiter {
                     member: member.clone(),
                     name,
@@ -274,7 +274,7 @@ impl<M: Clone> Hub<M> {
                 room: room.clone(),
                 partner: Some(other.clone()),
             });
-            state.last_partner = Some(other.id());
+            state.last_partner = Some(other.number());
         }
     }
 
@@ -316,20 +316,24 @@ impl<M: Clone> Hub<M> {
     pub(super) fn check_invariants(&self, members: &[Arc<Member<M>>]) {
         use super::lobby::eligible;
         use std::collections::HashMap;
-        let mut seen: HashMap<super::MemberId, &'static str> = HashMap::new();
+        let mut seen: HashMap<super::MemberNumber, &'static str> = HashMap::new();
         for (code, lobby) in self.lobby_snapshot() {
             let lobby = lobby.lock();
             assert!(!lobby.retired, "a retired lobby is still listed");
             assert!(!lobby.waiting.is_empty(), "an empty lobby is still listed");
             for (i, a) in lobby.waiting.iter().enumerate() {
                 assert!(
-                    seen.insert(a.member.id(), "lobby").is_none(),
+                    seen.insert(a.member.number(), "lobby").is_none(),
                     "member in two places"
                 );
                 assert!(matches!(&a.member.state.lock().place, Place::Lobby(c) if *c == code));
                 for b in &lobby.waiting[i + 1..] {
-                    let pairable =
-                        eligible(a.member.id(), a.last_partner, b.member.id(), b.last_partner);
+                    let pairable = eligible(
+                        a.member.number(),
+                        a.last_partner,
+                        b.member.number(),
+                        b.last_partner,
+                    );
                     assert!(!pairable, "two eligible members wait in one lobby");
                 }
             }
@@ -339,7 +343,7 @@ impl<M: Clone> Hub<M> {
             assert!(!present.is_empty(), "an empty room is still open");
             for m in &present {
                 assert!(
-                    seen.insert(m.id(), "room").is_none(),
+                    seen.insert(m.number(), "room").is_none(),
                     "member in two places"
                 );
                 let state = m.state.lock();
@@ -347,8 +351,11 @@ impl<M: Clone> Hub<M> {
                     panic!("a seated member does not know her room");
                 };
                 assert!(seat.room == *entry.key());
-                let partner = seat.partner.as_ref().map(|p| p.id());
-                let other = present.iter().map(|o| o.id()).find(|id| *id != m.id());
+                let partner = seat.partner.as_ref().map(|p| p.number());
+                let other = present
+                    .iter()
+                    .map(|o| o.number())
+                    .find(|id| *id != m.number());
                 assert_eq!(partner, other, "seat and room disagree about the partner");
             }
         }
@@ -356,7 +363,7 @@ impl<M: Clone> Hub<M> {
             let placed = !matches!(m.state.lock().place, Place::Nowhere);
             assert_eq!(
                 placed,
-                seen.contains_key(&m.id()),
+                seen.contains_key(&m.number()),
                 "member's place is unknown to the hub"
             );
         }

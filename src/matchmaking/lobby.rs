@@ -1,4 +1,4 @@
-use super::{Member, MemberId};
+use super::{Member, MemberNumber};
 use crate::domain::DisplayName;
 use rand::Rng;
 use std::sync::Arc;
@@ -19,15 +19,15 @@ pub(super) struct Lobby<M> {
 pub(super) struct Waiter<M> {
     pub(super) member: Arc<Member<M>>,
     pub(super) name: DisplayName,
-    pub(super) last_partner: Option<MemberId>,
+    pub(super) last_partner: Option<MemberNumber>,
 }
 
 /// Two members may be paired unless one was the other's most recent partner.
 pub(super) fn eligible(
-    a: MemberId,
-    a_last: Option<MemberId>,
-    b: MemberId,
-    b_last: Option<MemberId>,
+    a: MemberNumber,
+    a_last: Option<MemberNumber>,
+    b: MemberNumber,
+    b_last: Option<MemberNumber>,
 ) -> bool {
     a != b && a_last != Some(b) && b_last != Some(a)
 }
@@ -45,11 +45,12 @@ impl<M> Lobby<M> {
     /// waiters, or `None` when nobody is eligible.
     pub(super) fn take_partner(
         &mut self,
-        id: MemberId,
-        last_partner: Option<MemberId>,
+        id: MemberNumber,
+        last_partner: Option<MemberNumber>,
         rng: &mut impl Rng,
     ) -> Option<Waiter<M>> {
-        let is_eligible = |w: &Waiter<M>| eligible(id, last_partner, w.member.id(), w.last_partner);
+        let is_eligible =
+            |w: &Waiter<M>| eligible(id, last_partner, w.member.number(), w.last_partner);
         let count = self.waiting.iter().filter(|w| is_eligible(w)).count();
         if count == 0 {
             return None;
@@ -66,9 +67,9 @@ impl<M> Lobby<M> {
     }
 
     /// Removes `id` from the lobby; whether she was there.
-    pub(super) fn remove(&mut self, id: MemberId) -> bool {
+    pub(super) fn remove(&mut self, id: MemberNumber) -> bool {
         let before = self.waiting.len();
-        self.waiting.retain(|w| w.member.id() != id);
+        self.waiting.retain(|w| w.member.number() != id);
         self.waiting.len() != before
     }
 }

@@ -3,11 +3,11 @@ use parking_lot::Mutex;
 use std::sync::Arc;
 
 /// A member's number on this node, unique for the hub's lifetime.
-pub type MemberId = u64;
+pub type MemberNumber = u64;
 
 /// One connected member, as the hub sees her.
 pub struct Member<M> {
-    id: MemberId,
+    number: MemberNumber,
     handle: M,
     /// Serialises this member's own requests, so that two of her events never interleave.
     pub(super) request: Mutex<()>,
@@ -22,7 +22,7 @@ pub(super) struct MemberState<M> {
     /// The name she last joined under, reused by `next`.
     pub(super) name: Option<DisplayName>,
     /// Her most recent partner: never paired with her twice in a row.
-    pub(super) last_partner: Option<MemberId>,
+    pub(super) last_partner: Option<MemberNumber>,
 }
 
 /// At most one place at a time (PROTOCOL.md section 3).
@@ -39,9 +39,9 @@ pub(super) struct Seat<M> {
 }
 
 impl<M> Member<M> {
-    pub(super) fn new(id: MemberId, handle: M) -> Self {
+    pub(super) fn new(number: MemberNumber, handle: M) -> Self {
         Self {
-            id,
+            number,
             handle,
             request: Mutex::new(()),
             state: Mutex::new(MemberState {
@@ -54,8 +54,8 @@ impl<M> Member<M> {
     }
 
     /// Her number on this node.
-    pub fn id(&self) -> MemberId {
-        self.id
+    pub fn number(&self) -> MemberNumber {
+        self.number
     }
 
     /// The transport's handle for reaching her.

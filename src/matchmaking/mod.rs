@@ -16,7 +16,7 @@ mod member;
 mod outcome;
 
 pub use hub::Hub;
-pub use member::{Member, MemberId};
+pub use member::{Member, MemberNumber};
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients};
 
 #[cfg(test)]

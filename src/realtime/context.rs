@@ -1,5 +1,5 @@
 use super::{Presence, Realtime, SessionBinding, SessionBindings};
-use crate::domain::ClientAddress;
+use crate::domain::{ClientAddress, MemberId};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::Socket;
@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 /// What the server keeps for one connection, in the socket's extensions.
 pub struct SocketContext<P: Presence> {
+    /// The member's public id: what her partner sees instead of any session id.
+    pub id: MemberId,
     /// The member this socket is, to the presence backend.
     pub member: P::Member,
     /// Its chat message allowance.
@@ -33,8 +35,10 @@ impl<P: Presence> SocketContext<P> {
         let session = handshake
             .get::<SessionBindings>()
             .map(|bindings| bindings.bind(socket.id, client));
+        let id = MemberId::generate(&mut rand::rng());
         let context = Arc::new(Self {
-            member: rt.presence.register(socket),
+            member: rt.presence.register(socket, id.clone()),
+            id,
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip: client.ip(),
             _session: session,

@@ -5,7 +5,7 @@ use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
 use super::{Presence, Realtime};
-use crate::domain::{AccessCode, DisplayName, Group};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
 struct Entered<H> {
     group: Group,
+    member: MemberId,
     pairing: Option<Pairing<H>>,
 }
 
@@ -62,6 +63,7 @@ impl<P: Presence> Realtime<P> {
         };
         Ok(Entered {
             group: stored.group,
+            member: context.id.clone(),
             pairing,
         })
     }
@@ -79,9 +81,13 @@ impl<P: Presence> Realtime<P> {
             Ok(entered) => entered,
             Err(refusal) => return request.refuse(socket, event, refusal, &self.metrics),
         };
-        request.succeed(GroupAck {
+        let ack = GroupAck {
             group: GroupView::from(&entered.group),
-        });
+            member: MemberView {
+                id: entered.member.as_str(),
+            },
+        };
+        request.succeed(ack, &self.metrics);
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
             notices::pair_formed(&pairing.own, &pairing);
@@ -109,6 +115,13 @@ impl<P: Presence> Realtime<P> {
 #[derive(serde::Serialize)]
 struct GroupAck<'a> {
     group: GroupView<'a>,
+    member: MemberView<'a>,
+}
+
+/// The member's own identity, as her join's ack tells her (PROTOCOL.md section 6).
+#[derive(serde::Serialize)]
+struct MemberView<'a> {
+    id: &'a str,
 }
 
 #[derive(serde::Serialize)]
@@ -192,7 +205,7 @@ pub async fn on_leave<P: Presence>(
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
-        return request.succeed(Empty {});
+        return request.succeed(Empty {}, &rt.metrics);
     };
     let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
     let result = rt
@@ -232,7 +245,7 @@ pub async fn on_leave_room<P: Presence>(
     if let Some(context) = SocketContext::<P>::of(&socket) {
         rt.leave_everything(&context, LeaveReason::Left).await;
     }
-    request.succeed(Empty {});
+    request.succeed(Empty {}, &rt.metrics);
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.

@@ -1,31 +1,32 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
+use super::masking::partner_copy;
 use super::presence::{Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
-use crate::domain::{AccessCode, DisplayName, Group};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Hub, Joined, Member};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use socketioxide::adapter::LocalAdapter;
-use socketioxide::socket::{Sid, Socket};
+use socketioxide::socket::Socket;
 use std::sync::{Arc, Weak};
 use time::OffsetDateTime;
 
-/// A member's socket on this node: its id and a weak reference.
+/// A member's socket on this node: her public id and a weak reference to the socket.
 ///
 /// Weak, so that the hub's records never keep a closed socket alive and no reference
 /// cycle forms between a socket and the record kept in its extensions.
 #[derive(Clone)]
 pub struct Peer {
-    sid: Sid,
+    id: MemberId,
     socket: Weak<Socket<LocalAdapter>>,
 }
 
 impl Handle for Peer {
-    fn sid(&self) -> Sid {
-        self.sid
+    fn id(&self) -> &MemberId {
+        &self.id
     }
 
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
@@ -47,9 +48,9 @@ impl Presence for LocalPresence {
     type Member = Arc<Member<Peer>>;
     type Handle = Peer;
 
-    fn register(&self, socket: &Arc<Socket<LocalAdapter>>) -> Self::Member {
+    fn register(&self, socket: &Arc<Socket<LocalAdapter>>, id: MemberId) -> Self::Member {
         self.hub.register(Peer {
-            sid: socket.id,
+            id,
             socket: Arc::downgrade(socket),
         })
     }
@@ -94,7 +95,7 @@ impl Presence for LocalPresence {
     /// the sender's own record.
     fn relay(
         &self,
-        _: &Arc<Socket<LocalAdapter>>,
+        socket: &Arc<Socket<LocalAdapter>>,
         member: &Self::Member,
         room: &str,
         payload: &RawValue,
@@ -102,8 +103,16 @@ impl Presence for LocalPresence {
         let Some(recipients) = self.hub.recipients(member, room) else {
             return Relayed::Now(Err(NOT_IN_ROOM));
         };
+        let sender = member.handle().id();
+        let masked = match partner_copy(payload, socket.id.as_str(), sender) {
+            Ok(masked) => masked,
+            Err(refusal) => return Relayed::Now(Err(refusal)),
+        };
         for peer in recipients.iter() {
-            peer.emit("message", payload);
+            match &masked {
+                Some(copy) if peer.id() != sender => peer.emit("message", copy),
+                _ => peer.emit("message", payload),
+            }
         }
         Relayed::Now(Ok(()))
     }

@@ -12,12 +12,14 @@ mod context;
 mod group_cache;
 mod lobby;
 mod local;
+mod masking;
 mod notices;
 mod presence;
 pub mod redis;
 mod refusal;
 mod request;
 mod session_bindings;
+mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use local::{LocalPresence, Peer};

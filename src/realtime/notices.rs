@@ -1,7 +1,7 @@
 //! What the server tells members when pairs form and break (PROTOCOL.md section 2).
 
 use super::Handle;
-use crate::domain::DisplayName;
+use crate::domain::{DisplayName, MemberId};
 use crate::matchmaking::{Departure, Pairing};
 use serde::Serialize;
 
@@ -25,10 +25,13 @@ struct JoinRoom<'a> {
     partner: MatchInfo<'a>,
 }
 
+/// The partner as her peer sees her: her name and her public member id, under `id` and
+/// (compat) `sid`; never a session id.
 #[derive(Serialize)]
 struct MatchInfo<'a> {
     name: &'a str,
-    sid: String,
+    sid: &'a str,
+    id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -42,13 +45,14 @@ struct GroupClosed<'a> {
     access_code: &'a str,
 }
 
-fn join_room(to: &impl Handle, room: &str, own: &DisplayName, other: &DisplayName, sid: String) {
+fn join_room<H: Handle>(to: &H, room: &str, own: &DisplayName, other: &DisplayName, id: &MemberId) {
     let payload = JoinRoom {
         room,
         user: own.as_ref(),
         partner: MatchInfo {
             name: other.as_ref(),
-            sid,
+            sid: id.as_str(),
+            id: id.as_str(),
         },
     };
     to.emit("join_room", &payload);
@@ -64,14 +68,14 @@ pub fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>) {
         room,
         &pairing.own_name,
         &pairing.partner_name,
-        partner.sid().to_string(),
+        partner.id(),
     );
     join_room(
         partner,
         room,
         &pairing.partner_name,
         &pairing.own_name,
-        joiner.sid().to_string(),
+        joiner.id(),
     );
     let notice = format!("{} connected.", pairing.own_name.as_ref());
     for member in [joiner, partner] {

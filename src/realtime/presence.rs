@@ -1,11 +1,11 @@
-use crate::domain::{AccessCode, DisplayName, Group};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Joined};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
-use socketioxide::socket::{Sid, Socket};
+use socketioxide::socket::Socket;
 use socketioxide_core::adapter::DefinedAdapter;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,8 +16,8 @@ use super::refusal::Refusal;
 
 /// How the server reaches one member to tell her something.
 pub trait Handle: Clone + Send + Sync + 'static {
-    /// Her socket id, as told to her partner.
-    fn sid(&self) -> Sid;
+    /// Her public member id, as told to her partner.
+    fn id(&self) -> &MemberId;
 
     /// Sends `event` to her if her socket is still open; a closed one is skipped.
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T);
@@ -44,8 +44,9 @@ pub trait Presence: Send + Sync + Sized + 'static {
     /// How a member is reached.
     type Handle: Handle;
 
-    /// A record for a socket that just connected: in no lobby and no room.
-    fn register(&self, socket: &Arc<Socket<Self::Adapter>>) -> Self::Member;
+    /// A record for a socket that just connected, known to others as `id`: in no lobby
+    /// and no room.
+    fn register(&self, socket: &Arc<Socket<Self::Adapter>>, id: MemberId) -> Self::Member;
 
     /// Leaves whatever she was in, then waits in `group`'s lobby under `name`, paired
     /// at once with a random eligible waiter if there is one.
@@ -82,8 +83,10 @@ pub trait Presence: Send + Sync + Sized + 'static {
     fn name(&self, member: &Self::Member) -> Option<DisplayName>;
 
     /// Relays a chat `payload` sent into `room` to the room's members, or refuses it
-    /// (`not_in_room`). This is the hot path: it must not wait on storage for a member of
-    /// the room, and must keep one sender's messages in order.
+    /// (`not_in_room`). Every recipient but the sending socket gets `payload` with the
+    /// sender's session id masked (see [`super::masking`]). This is the hot path: it must
+    /// not wait on storage for a member of the room, and must keep one sender's messages
+    /// in order.
     fn relay(
         &self,
         socket: &Arc<Socket<Self::Adapter>>,

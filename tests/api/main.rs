@@ -6,11 +6,14 @@ mod expiry;
 mod groups;
 mod health;
 mod helpers;
+mod identity;
 mod input;
+mod log_flood;
 mod matchmaking;
 mod multinode;
 mod polling_client;
 mod privacy;
+mod raw;
 mod takeover;
 mod transport;
 

@@ -3,48 +3,11 @@
 //! server and every other socket carry on.
 
 use crate::helpers::*;
-use crate::polling_client::{Origin, SessionRequests};
-use futures_util::{SinkExt, StreamExt};
+use crate::raw::{RawSocket, next_text, polling_session, raw_socket};
+use futures_util::SinkExt;
 use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-
-type RawSocket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A bare websocket speaking Engine.IO `eio`, connected to namespace `/`.
-async fn raw_socket(app: &TestApp, eio: u8) -> RawSocket {
-    let url = format!(
-        "ws://127.0.0.1:{}/socket.io/?EIO={eio}&transport=websocket",
-        app.port
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    let open = next_text(&mut socket).await.expect("open packet");
-    assert!(open.starts_with("0{"), "{open}");
-    if eio == 4 {
-        socket.send(Message::text("40")).await.unwrap();
-    }
-    let connected = next_text(&mut socket).await.expect("connect packet");
-    assert!(connected.starts_with("40"), "{connected}");
-    socket
-}
-
-/// The next text frame, or `None` once the connection is closed.
-async fn next_text(socket: &mut RawSocket) -> Option<String> {
-    loop {
-        match tokio::time::timeout(EVENT_TIMEOUT, socket.next())
-            .await
-            .ok()?
-        {
-            Some(Ok(Message::Text(text))) if text.as_str() == "2" => {
-                socket.send(Message::text("3")).await.ok()?;
-            }
-            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
-            Some(Ok(_)) => continue,
-        }
-    }
-}
 
 /// Reads until the server closes the connection.
 async fn assert_closed(socket: &mut RawSocket) {
@@ -116,11 +79,10 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
     let group = app.create_group().await;
     let (ada, mut bob, room) = app.pair(&group.code).await;
     for eio in [3, 4] {
-        let session = SessionRequests::open(&app, eio, Origin::direct([127, 0, 0, 1])).await;
-        let url = session.url();
+        let url = polling_session(&app, eio).await;
         let oversized = app
             .http
-            .post(url)
+            .post(&url)
             .body(format!("42[\"message\",\"{}\"]", "x".repeat(64 * 1024)))
             .send()
             .await
@@ -131,7 +93,7 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
             oversized.status()
         );
         for body in ["9999:42[", "42[\"message\"", "\u{0}garbage"] {
-            let response = app.http.post(url).body(body).send().await.unwrap();
+            let response = app.http.post(&url).body(body).send().await.unwrap();
             assert!(
                 !response.status().is_server_error(),
                 "{body}: {}",

@@ -1,4 +1,4 @@
-use crate::domain::{AccessCode, DisplayName};
+use crate::domain::{AccessCode, DisplayName, MemberId};
 use parking_lot::Mutex;
 use socketioxide::socket::Sid;
 use std::future::Future;
@@ -10,6 +10,9 @@ pub type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// What this node keeps of one of its members; the shared truth is her Redis record.
 pub struct RedisMember {
+    /// Her public id: the key of her Redis record and the name of her adapter room.
+    pub(super) id: MemberId,
+    /// Her socket on this node (never written to Redis: a session id is a credential).
     pub(super) sid: Sid,
     /// Only her own requests change these, so this node's copy is the truth.
     pub(super) own: Mutex<OwnState>,
@@ -24,7 +27,7 @@ pub(super) struct OwnState {
 }
 
 impl RedisMember {
-    pub(super) fn new(sid: Sid) -> Self {
+    pub(super) fn new(id: MemberId, sid: Sid) -> Self {
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
@@ -32,6 +35,7 @@ impl RedisMember {
             }
         });
         Self {
+            id,
             sid,
             own: Mutex::new(OwnState::default()),
             queue,

@@ -1,10 +1,12 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
 //! scripts, and events carried between nodes by socketioxide's Redis adapter.
 //!
-//! Keys under the prefix: `m:{sid}` a member's record (name, node, place, last partner),
-//! kept alive by her node every third of the member TTL; `lobby:{group}` the set of
-//! waiting sids; `room:{id}` the set of a room's sids; `closed:{group}` a closed group's
-//! tombstone. Groups are keyed by their code's keyed hash, as in the group store.
+//! Members are known by their public member id, never by a session id. Keys under the
+//! prefix: `m:{member}` a member's record (name, node, place, last partner), kept alive
+//! by her node every third of the member TTL; `lobby:{group}` the set of waiting members;
+//! `room:{id}` the set of a room's members; `closed:{group}` a closed group's tombstone.
+//! Groups are keyed by their code's keyed hash, as in the group store. Each socket sits
+//! in an adapter room named by its member id, so that any node can reach it.
 
 mod driver;
 mod member;
@@ -15,10 +17,11 @@ pub use driver::ResilientDriver;
 pub use member::RedisMember;
 pub use peer::RemotePeer;
 
+use super::masking::partner_copy;
 use super::notices::{self, LeaveReason};
 use super::presence::{Handle, Presence, Relayed};
 use super::refusal::{NOT_IN_ROOM, Refusal};
-use crate::domain::{AccessCode, DisplayName, Group, RoomId};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Departure, Joined, Outcome, Pairing};
 use crate::store::{RedisStore, StoreError};
 use async_trait::async_trait;
@@ -26,8 +29,8 @@ use dashmap::DashMap;
 use member::Job;
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
-use socketioxide::socket::{Sid, Socket};
-use std::str::FromStr;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::socket::Socket;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -48,7 +51,7 @@ pub struct RedisPresence {
     member_ttl: Duration,
     io: OnceLock<SocketIo<RedisAdapter>>,
     /// This node's members, whose records it keeps alive.
-    members: DashMap<Sid, Arc<RedisMember>>,
+    members: DashMap<MemberId, Arc<RedisMember>>,
     /// Notices to members on other nodes, sent in order.
     notices: mpsc::UnboundedSender<Job>,
 }
@@ -87,12 +90,13 @@ impl RedisPresence {
         self.io.get().expect("attach_io runs before serving")
     }
 
-    fn peer(&self, sid: Sid) -> RemotePeer {
-        RemotePeer::new(sid, self.io().clone(), self.notices.clone())
+    fn peer(&self, id: MemberId) -> RemotePeer {
+        RemotePeer::new(id, self.io().clone(), self.notices.clone())
     }
 
-    fn peer_named(&self, sid: &str) -> Option<RemotePeer> {
-        Sid::from_str(sid).ok().map(|sid| self.peer(sid))
+    /// The member a script named, if it named one.
+    fn peer_named(&self, id: &str) -> Option<RemotePeer> {
+        (!id.is_empty()).then(|| self.peer(MemberId::from_wire(id)))
     }
 
     fn key(&self, suffix: &str) -> String {
@@ -127,7 +131,7 @@ impl RedisPresence {
     ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
         let reply: Vec<String> = scripts::LEAVE
             .arg(self.store.prefix())
-            .arg(member.sid.to_string())
+            .arg(member.id.as_str())
             .arg(room)
             .invoke_async(&mut self.store.connection())
             .await
@@ -149,11 +153,11 @@ impl Presence for RedisPresence {
     type Member = Arc<RedisMember>;
     type Handle = RemotePeer;
 
-    fn register(&self, socket: &Arc<Socket<RedisAdapter>>) -> Self::Member {
-        // Every socket sits in a room named by its id, so that any node can reach it.
-        socket.join(socket.id.to_string());
-        let member = Arc::new(RedisMember::new(socket.id));
-        self.members.insert(socket.id, member.clone());
+    fn register(&self, socket: &Arc<Socket<RedisAdapter>>, id: MemberId) -> Self::Member {
+        // Every socket sits in a room named by its member id, so that any node can reach it.
+        socket.join(id.as_str().to_owned());
+        let member = Arc::new(RedisMember::new(id.clone(), socket.id));
+        self.members.insert(id, member.clone());
         member
     }
 
@@ -166,7 +170,7 @@ impl Presence for RedisPresence {
         let room = RoomId::generate(&mut rand::rng());
         let reply: Vec<String> = scripts::JOIN
             .arg(self.store.prefix())
-            .arg(member.sid.to_string())
+            .arg(member.id.as_str())
             .arg(self.store.fingerprint(&group.access_code))
             .arg(name.as_ref())
             .arg(&self.node)
@@ -190,14 +194,14 @@ impl Presence for RedisPresence {
             "paired" => {
                 let partner = self
                     .peer_named(partner)
-                    .ok_or_else(|| StoreError::Unavailable("malformed sid".into()))?;
+                    .ok_or_else(|| StoreError::Unavailable("no partner in a pairing".into()))?;
                 if let Some(socket) = self.io().get_socket(member.sid) {
                     socket.join(room.as_str().to_owned());
                 }
                 partner.join_room(room.as_str()).await;
                 Outcome::Paired(Pairing {
                     room,
-                    own: self.peer(member.sid),
+                    own: self.peer(member.id.clone()),
                     own_name: name,
                     partner,
                     partner_name: DisplayName::parse(Some(partner_name))
@@ -231,11 +235,11 @@ impl Presence for RedisPresence {
         &self,
         member: &Self::Member,
     ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
-        self.members.remove(&member.sid);
+        self.members.remove(&member.id);
         let departure = self.leave(member).await;
         let mut conn = self.store.connection();
         let _: redis::RedisResult<usize> = redis::cmd("DEL")
-            .arg(self.key(&format!("m:{}", member.sid)))
+            .arg(self.key(&format!("m:{}", member.id.as_str())))
             .query_async(&mut conn)
             .await;
         departure
@@ -259,21 +263,29 @@ impl Presence for RedisPresence {
         room: &str,
         payload: &RawValue,
     ) -> Relayed {
-        let payload = payload.to_owned();
-        let room = room.to_owned();
+        let masked = match partner_copy(payload, socket.id.as_str(), &member.id) {
+            Ok(masked) => masked.map(|copy| (copy, member.id.as_str().to_owned())),
+            Err(refusal) => return Relayed::Now(Err(refusal)),
+        };
+        let delivery = Delivery {
+            room: room.to_owned(),
+            payload: payload.to_owned(),
+            masked,
+        };
         let io = self.io().clone();
+        let socket = socket.clone();
         let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
         if socket.rooms().iter().any(|r| *r == room) {
             member.in_order(async move {
-                deliver(io, room, payload).await;
+                delivery.send(&io, Some(&socket)).await;
                 done.send(Ok(())).ok();
             });
         } else {
             let mut conn = self.store.connection();
-            let own_key = self.key(&format!("m:{}", member.sid));
+            let own_key = self.key(&format!("m:{}", member.id.as_str()));
             let room_key = self.key(&format!("room:{room}"));
-            let socket = socket.clone();
             member.in_order(async move {
+                let room = delivery.room.as_str();
                 let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
                     .hget(own_key, "place")
                     .exists(room_key)
@@ -282,19 +294,24 @@ impl Presence for RedisPresence {
                 let allowed = match check {
                     // Her record says she is in the room, though her socket missed the
                     // adapter's join (a node or Redis hiccup): mend it.
-                    Ok((Some(place), _)) if place.strip_prefix("room:") == Some(room.as_str()) => {
-                        socket.join(room.clone());
-                        true
+                    Ok((Some(place), _)) if place.strip_prefix("room:") == Some(room) => {
+                        socket.join(room.to_owned());
+                        Some(Some(&*socket))
                     }
                     // An outsider may post only from nowhere, into a room still open.
-                    Ok((place, true)) => place.unwrap_or_default().is_empty(),
-                    _ => false,
+                    Ok((place, true)) if place.as_deref().unwrap_or_default().is_empty() => {
+                        Some(None)
+                    }
+                    _ => None,
                 };
-                if allowed {
-                    deliver(io, room, payload).await;
-                }
-                done.send(if allowed { Ok(()) } else { Err(NOT_IN_ROOM) })
-                    .ok();
+                let outcome = match allowed {
+                    Some(echo) => {
+                        delivery.send(&io, echo).await;
+                        Ok(())
+                    }
+                    None => Err(NOT_IN_ROOM),
+                };
+                done.send(outcome).ok();
             });
         }
         // Acknowledged once handed to the adapter, so that an ack means "sent".
@@ -320,10 +337,14 @@ impl Presence for RedisPresence {
     /// Keeps this node's records alive, tells members whose partner's node died, and
     /// closes lobbies of groups that expired.
     async fn sweep(&self, _now: OffsetDateTime) -> Vec<(AccessCode, Vec<RemotePeer>)> {
-        let sids: Vec<String> = self.members.iter().map(|m| m.key().to_string()).collect();
+        let ids: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| m.key().as_str().to_owned())
+            .collect();
         let mut reply = Vec::new();
         // In slices, so that no single script holds Redis for long.
-        for slice in sids.chunks(REAP_SLICE) {
+        for slice in ids.chunks(REAP_SLICE) {
             let events: redis::RedisResult<Vec<String>> = scripts::REAP
                 .arg(self.store.prefix())
                 .arg(self.ttl_ms())
@@ -354,7 +375,7 @@ impl Presence for RedisPresence {
                 _ => {
                     let code = self
                         .members
-                        .get(&peer.sid())
+                        .get(peer.id())
                         .and_then(|m| m.own.lock().last_group.clone());
                     if let Some(code) = code {
                         closed.push((code, vec![peer]));
@@ -380,7 +401,7 @@ impl Presence for RedisPresence {
         let keys: Vec<String> = self
             .members
             .iter()
-            .map(|m| self.key(&format!("m:{}", m.key())))
+            .map(|m| self.key(&format!("m:{}", m.key().as_str())))
             .collect();
         let mut pipe = redis::pipe();
         for key in &keys {
@@ -404,17 +425,51 @@ impl Presence for RedisPresence {
     }
 }
 
-/// Sends a chat message to everyone in `room`. When both members sit on this node it
-/// stays here; otherwise it goes through the adapter (one publish), and while Redis is
-/// away at least the members on this node still get it.
-async fn deliver(io: SocketIo<RedisAdapter>, room: String, payload: Box<RawValue>) {
-    let here = io.local().within(room.clone());
-    if here.clone().sockets().len() >= 2 {
-        here.emit("message", &payload).await.ok();
+/// One chat message on its way to the members of a room.
+struct Delivery {
+    room: String,
+    payload: Box<RawValue>,
+    /// When the payload holds the sender's session id: the copy for everyone but her,
+    /// and the adapter room that names her.
+    masked: Option<(Box<RawValue>, String)>,
+}
+
+impl Delivery {
+    /// Sends the payload to the room; when it had to be masked, `echo` (the sender's
+    /// socket, if she is in the room) gets the original and everyone else the copy.
+    async fn send(self, io: &SocketIo<RedisAdapter>, echo: Option<&Socket<RedisAdapter>>) {
+        let Some((copy, sender)) = self.masked else {
+            return broadcast(io, &self.room, None, &self.payload).await;
+        };
+        if let Some(socket) = echo {
+            socket.emit("message", &self.payload).ok();
+        }
+        broadcast(io, &self.room, Some(sender), &copy).await;
+    }
+}
+
+/// Sends `payload` to everyone in `room` but the members of `except`. When the room's two
+/// members sit on this node it stays here; otherwise it goes through the adapter (one
+/// publish), and while Redis is away at least the members on this node still get it.
+async fn broadcast(
+    io: &SocketIo<RedisAdapter>,
+    room: &str,
+    except: Option<String>,
+    payload: &RawValue,
+) {
+    let everyone_but = |operators: BroadcastOperators<RedisAdapter>| match &except {
+        Some(sender) => operators.except(sender.clone()),
+        None => operators,
+    };
+    let here = io.local().within(room.to_owned());
+    let both_here = here.clone().sockets().len() >= 2;
+    let here = everyone_but(here);
+    if both_here {
+        here.emit("message", payload).await.ok();
         return;
     }
-    let everywhere = io.within(room).emit("message", &payload).await;
-    if everywhere.is_err() {
-        here.emit("message", &payload).await.ok();
+    let everywhere = everyone_but(io.within(room.to_owned()));
+    if everywhere.emit("message", payload).await.is_err() {
+        here.emit("message", payload).await.ok();
     }
 }

@@ -1,30 +1,41 @@
 use super::RedisAdapter;
 use super::member::Job;
+use crate::domain::MemberId;
 use crate::realtime::Handle;
 use serde::Serialize;
 use socketioxide::SocketIo;
-use socketioxide::socket::Sid;
+use socketioxide::extract::SocketRef;
 use tokio::sync::mpsc;
 
 /// How often a remote room join is tried, and the growing pause between tries.
 const JOIN_ATTEMPTS: u32 = 4;
 const JOIN_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// A member on any node, reached through her own adapter room (named by her socket id).
+/// A member on any node, reached through her own adapter room (named by her member id).
 #[derive(Clone)]
 pub struct RemotePeer {
-    sid: Sid,
+    id: MemberId,
     io: SocketIo<RedisAdapter>,
     notices: mpsc::UnboundedSender<Job>,
 }
 
 impl RemotePeer {
     pub(super) fn new(
-        sid: Sid,
+        id: MemberId,
         io: SocketIo<RedisAdapter>,
         notices: mpsc::UnboundedSender<Job>,
     ) -> Self {
-        Self { sid, io, notices }
+        Self { id, io, notices }
+    }
+
+    /// Her socket, if it is on this node.
+    fn local_socket(&self) -> Option<SocketRef<RedisAdapter>> {
+        let mut here = self
+            .io
+            .local()
+            .within(self.id.as_str().to_owned())
+            .sockets();
+        here.pop()
     }
 
     /// Puts her socket, wherever it is, into the adapter room `room`. A request to
@@ -32,11 +43,16 @@ impl RemotePeer {
     /// while the connection heals. (Should it still be lost, her first message mends it:
     /// see `RedisPresence::relay`.)
     pub(super) async fn join_room(&self, room: &str) {
-        if let Some(socket) = self.io.get_socket(self.sid) {
+        if let Some(socket) = self.local_socket() {
             return socket.join(room.to_owned());
         }
         for attempt in 1..=JOIN_ATTEMPTS {
-            match self.io.to(self.sid.to_string()).join(room.to_owned()).await {
+            match self
+                .io
+                .to(self.id.as_str().to_owned())
+                .join(room.to_owned())
+                .await
+            {
                 Ok(()) => return,
                 Err(cause) if attempt == JOIN_ATTEMPTS => {
                     tracing::warn!(%cause, "joining a remote socket to its room failed");
@@ -48,21 +64,25 @@ impl RemotePeer {
 }
 
 impl Handle for RemotePeer {
-    fn sid(&self) -> Sid {
-        self.sid
+    fn id(&self) -> &MemberId {
+        &self.id
     }
 
     /// A socket on this node is told at once; one elsewhere through the adapter, in the
     /// order this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
-        if let Some(socket) = self.io.get_socket(self.sid) {
+        if let Some(socket) = self.local_socket() {
             socket.emit(event, data).ok();
             return;
         }
         let Ok(data) = serde_json::value::to_raw_value(data) else {
             return;
         };
-        let (io, room, event) = (self.io.clone(), self.sid.to_string(), event.to_owned());
+        let (io, room, event) = (
+            self.io.clone(),
+            self.id.as_str().to_owned(),
+            event.to_owned(),
+        );
         self.notices
             .send(Box::pin(async move {
                 io.to(room).emit(&event, &data).await.ok();

@@ -43,12 +43,17 @@ export class Pool {
   }
 }
 
-/** `join_group` with an ack; asserts it succeeded and returns the ack. */
+/**
+ * `join_group` with an ack; asserts it succeeded, keeps the member's public id (what her
+ * partners are told) as `member.memberId`, and returns the ack.
+ */
 export async function joinGroup(member, accessCode, name) {
   const payload = { access_code: accessCode };
   if (name !== undefined) payload.name = name;
   const ack = await member.request('join_group', payload);
   assert.equal(ack?.ok, true, `${member.label}: join_group ${JSON.stringify(payload)} acked ${JSON.stringify(ack)}`);
+  assert.match(ack.member?.id ?? '', /^[0-9a-f]{32}$/, `${member.label}: join_group ack without member.id: ${JSON.stringify(ack)}`);
+  member.memberId = ack.member.id;
   return ack;
 }
 
@@ -62,6 +67,7 @@ export function assertJoinRoom(payload, { user, matchName, matchSid }) {
   if (matchSid !== undefined) {
     assert.equal(payload.match.sid, matchSid, `join_room.match.sid: ${JSON.stringify(payload)}`);
   }
+  assert.equal(payload.match.id, payload.match.sid, `join_room.match.id and .sid differ: ${JSON.stringify(payload)}`);
   return payload;
 }
 
@@ -76,9 +82,12 @@ export async function pairUp(pool, config, accessCode, { configB = config } = {}
   const nameB = b.name;
   await joinGroup(a, accessCode, nameA);
   await joinGroup(b, accessCode, nameB);
-  const ja = assertJoinRoom(await a.next('join_room'), { user: nameA, matchName: nameB, matchSid: b.id });
-  const jb = assertJoinRoom(await b.next('join_room'), { user: nameB, matchName: nameA, matchSid: a.id });
+  const ja = assertJoinRoom(await a.next('join_room'), { user: nameA, matchName: nameB, matchSid: b.memberId });
+  const jb = assertJoinRoom(await b.next('join_room'), { user: nameB, matchName: nameA, matchSid: a.memberId });
   assert.equal(ja.room, jb.room, 'the two members were told different rooms');
+  // A partner learns a public member id, never the other's session id (PROTOCOL.md section 4).
+  assert.notEqual(ja.match.sid, b.id, "Bob's session id reached Alice");
+  assert.notEqual(jb.match.sid, a.id, "Alice's session id reached Bob");
   return { a, b, nameA, nameB, room: ja.room };
 }
 

@@ -94,5 +94,20 @@ for (const config of CONFIGS) {
 
       await expectNoneAll([a, b], 'message', { match: isChat });
     });
+
+    test("the front end's own socket id in a message reaches the partner as the sender's member id", async () => {
+      const { pool, server } = ctx;
+      const group = await createGroup(server);
+      const { a, b, room } = await pairUp(pool, config, group.access_code);
+      a.clearInbox();
+      b.clearInbox();
+
+      // The original front end writes `sid: socket.id` into every message and checks it
+      // on display to tell its own messages apart.
+      const payload = { room, user: a.name, text: 'hello', sid: a.id };
+      a.send('message', payload);
+      assert.deepEqual(await a.nextChat(), payload, 'the echo is untouched');
+      assert.deepEqual(await b.nextChat(), { ...payload, sid: a.memberId });
+    });
   });
 }

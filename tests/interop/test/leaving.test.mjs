@@ -28,8 +28,8 @@ for (const config of CONFIGS) {
       const ack = await a.request('leave', { room, return_to: group.access_code });
       assert.equal(ack?.ok, true, `leave ack: ${JSON.stringify(ack)}`);
 
-      const ja = assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.id });
-      const jc = assertJoinRoom(await c.next('join_room'), { user: c.name, matchName: a.name, matchSid: a.id });
+      const ja = assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.memberId });
+      const jc = assertJoinRoom(await c.next('join_room'), { user: c.name, matchName: a.name, matchSid: a.memberId });
       assert.equal(ja.room, jc.room);
       assert.notEqual(ja.room, room, 'a new pairing must get a new room id');
 
@@ -63,13 +63,13 @@ for (const config of CONFIGS) {
       const jc = await c.next('join_room');
       assert.ok([a.name, b.name].includes(jc?.match?.name), `carol matched ${JSON.stringify(jc)}`);
       const [taken, left] = jc.match.name === a.name ? [a, b] : [b, a];
-      assertJoinRoom(await taken.next('join_room'), { user: taken.name, matchName: c.name, matchSid: c.id });
+      assertJoinRoom(await taken.next('join_room'), { user: taken.name, matchName: c.name, matchSid: c.memberId });
       await left.expectNone('join_room');
 
       const d = await pool.connect(config, uniqueName('dave'));
       await joinGroup(d, group.access_code, d.name);
-      assertJoinRoom(await d.next('join_room'), { user: d.name, matchName: left.name, matchSid: left.id });
-      assertJoinRoom(await left.next('join_room'), { user: left.name, matchName: d.name, matchSid: d.id });
+      assertJoinRoom(await d.next('join_room'), { user: d.name, matchName: left.name, matchSid: left.memberId });
+      assertJoinRoom(await left.next('join_room'), { user: left.name, matchName: d.name, matchSid: d.memberId });
     });
 
     test('next moves on: the partner is told (reason next) and the mover is matched again', async () => {
@@ -81,8 +81,8 @@ for (const config of CONFIGS) {
 
       const ack = await a.request('next', {});
       assert.equal(ack?.ok, true, `next ack: ${JSON.stringify(ack)}`);
-      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.id });
-      assertJoinRoom(await c.next('join_room'), { user: c.name, matchName: a.name, matchSid: a.id });
+      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.memberId });
+      assertJoinRoom(await c.next('join_room'), { user: c.name, matchName: a.name, matchSid: a.memberId });
       assert.deepEqual(await b.next('partner_left'), { room, reason: 'next' });
 
       // The one left behind may move on too, after her partner has gone.
@@ -90,7 +90,7 @@ for (const config of CONFIGS) {
       assert.equal(ackB?.ok, true, `next ack: ${JSON.stringify(ackB)}`);
       const d = await pool.connect(config, uniqueName('dave'));
       await joinGroup(d, group.access_code, d.name);
-      assertJoinRoom(await b.next('join_room'), { user: b.name, matchName: d.name, matchSid: d.id });
+      assertJoinRoom(await b.next('join_room'), { user: b.name, matchName: d.name, matchSid: d.memberId });
     });
 
     test('next before joining any group is refused with not_in_group', async () => {
@@ -132,7 +132,7 @@ for (const config of CONFIGS) {
       // a now waits in the other group: a newcomer there is paired with her.
       const c = await pool.connect(config, uniqueName('carol'));
       await joinGroup(c, other.access_code, c.name);
-      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.id });
+      assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: c.name, matchSid: c.memberId });
     });
 
     test('a disconnect tells the partner, who stays in the room and still gets her echo', async () => {
@@ -162,8 +162,8 @@ for (const config of CONFIGS) {
       await x.expectNone('join_room');
       const y = await pool.connect(config, uniqueName('yvonne'));
       await joinGroup(y, group.access_code, y.name);
-      assertJoinRoom(await x.next('join_room'), { user: x.name, matchName: y.name, matchSid: y.id });
-      assertJoinRoom(await y.next('join_room'), { user: y.name, matchName: x.name, matchSid: x.id });
+      assertJoinRoom(await x.next('join_room'), { user: x.name, matchName: y.name, matchSid: y.memberId });
+      assertJoinRoom(await y.next('join_room'), { user: y.name, matchName: x.name, matchSid: x.memberId });
     });
   });
 }

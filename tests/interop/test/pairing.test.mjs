@@ -33,8 +33,8 @@ for (const config of CONFIGS) {
       assert.equal(ackA.group.owner_token, undefined, 'the ack must not reveal the owner token');
       await joinGroup(b, group.access_code, b.name);
 
-      const ja = assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: b.name, matchSid: b.id });
-      const jb = assertJoinRoom(await b.next('join_room'), { user: b.name, matchName: a.name, matchSid: a.id });
+      const ja = assertJoinRoom(await a.next('join_room'), { user: a.name, matchName: b.name, matchSid: b.memberId });
+      const jb = assertJoinRoom(await b.next('join_room'), { user: b.name, matchName: a.name, matchSid: a.memberId });
       assert.equal(ja.room, jb.room, 'both members must be told the same room');
       const room = ja.room;
 
@@ -71,14 +71,14 @@ for (const config of CONFIGS) {
           return m;
         }),
       );
-      const byId = new Map(members.map((m) => [m.id, m]));
+      const byId = new Map(members.map((m) => [m.memberId, m]));
       const rooms = new Map();
       for (const m of members) {
         const j = await m.next('join_room');
         const partner = byId.get(j?.match?.sid);
         assert.ok(partner && partner !== m, `${m.label}: join_room ${JSON.stringify(j)}`);
         assert.equal(j.match.name, partner.name);
-        rooms.set(j.room, [...(rooms.get(j.room) ?? []), m.id]);
+        rooms.set(j.room, [...(rooms.get(j.room) ?? []), m.memberId]);
       }
       assert.equal(rooms.size, 10, 'twenty fresh joins must yield exactly ten rooms');
       for (const ids of rooms.values()) assert.equal(ids.length, 2);
@@ -92,8 +92,8 @@ for (const config of CONFIGS) {
       const b = await pool.connect(config);
       await joinGroup(a, group.access_code, '  Padded Name  ');
       await joinGroup(b, group.access_code); // no name at all
-      assertJoinRoom(await a.next('join_room'), { user: 'Padded Name', matchName: 'Anonymous', matchSid: b.id });
-      assertJoinRoom(await b.next('join_room'), { user: 'Anonymous', matchName: 'Padded Name', matchSid: a.id });
+      assertJoinRoom(await a.next('join_room'), { user: 'Padded Name', matchName: 'Anonymous', matchSid: b.memberId });
+      assertJoinRoom(await b.next('join_room'), { user: 'Anonymous', matchName: 'Padded Name', matchSid: a.memberId });
     });
 
     test('an unknown code is refused with group_not_found and the socket can still join', async () => {
@@ -121,7 +121,7 @@ for (const config of CONFIGS) {
       const partner = await pool.connect(config, uniqueName('partner'));
       await joinGroup(m, group.access_code, m.name);
       await joinGroup(partner, group.access_code, partner.name);
-      const jm = assertJoinRoom(await m.next('join_room'), { user: m.name, matchName: partner.name, matchSid: partner.id });
+      const jm = assertJoinRoom(await m.next('join_room'), { user: m.name, matchName: partner.name, matchSid: partner.memberId });
       m.send('message', { room: jm.room, text: 'made it' });
       assert.deepEqual(await partner.nextChat(), { room: jm.room, text: 'made it' });
     });
