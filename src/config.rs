@@ -44,6 +44,17 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Proxies (addresses or CIDR ranges; repeatable, or comma-separated in the variable)
+    /// whose `X-Forwarded-For` names the client: from one of them, the client is the
+    /// right-most forwarded address that is not itself a trusted proxy. Without any, the
+    /// TCP peer is the client and `X-Forwarded-For` is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CIRCLE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// Run as one of several nodes sharing this Redis (or Valkey) 7+, e.g.
     /// `redis://127.0.0.1:6379`: groups, lobbies, rooms and member records live there and
     /// events travel between nodes through it. Without it, one node keeps groups in

@@ -1,10 +1,12 @@
 //! Builds the application from its [`Config`] and runs it until told to stop.
 
 use crate::config::{Config, ConnectionLimits, Limits};
+use crate::domain::TrustedProxies;
+use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisAdapter, RedisPresence, ResilientDriver};
-use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime};
+use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime, SessionBindings};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
@@ -155,7 +157,12 @@ impl App {
             public_group_list: config.public_group_list,
         };
         let router = (sockets.mount)(http::router(state, limits.max_body_bytes))
-            .layer(cors(&config.cors_origins)?);
+            .layer(SessionGuardLayer::new(
+                SessionBindings::default(),
+                metrics.clone(),
+            ))
+            .layer(cors(&config.cors_origins)?)
+            .layer(http::client_address::layer(trusted_proxies(&config)?));
         let address = SocketAddr::new(config.bind, config.port);
         let listener = bind(address).with_context(|| format!("binding {address}"))?;
         Ok(Self {
@@ -235,6 +242,13 @@ async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, every: Swe
         }
         lobbies.sweep(now).await;
     }
+}
+
+/// The proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+fn trusted_proxies(config: &Config) -> anyhow::Result<TrustedProxies> {
+    TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(anyhow::Error::msg)
+        .context("--trusted-proxy")
 }
 
 /// Reflects the request's origin with credentials (socket.io-client 2.x polling sends

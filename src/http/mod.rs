@@ -1,8 +1,10 @@
 //! The HTTP side: JSON API, health, metrics and the web client (PROTOCOL.md section 1).
 
+pub mod client_address;
 mod error;
 mod groups;
 mod health;
+pub mod session_guard;
 mod web;
 
 pub use error::{ApiError, ApiResult};

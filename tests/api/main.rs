@@ -13,9 +13,11 @@ mod input;
 mod log_flood;
 mod matchmaking;
 mod multinode;
+mod polling_client;
 mod privacy;
 mod raw;
 mod slow_clients;
+mod takeover;
 mod transport;
 mod upgrade;
 
