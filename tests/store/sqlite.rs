@@ -12,7 +12,7 @@ crate::contract_tests!(fresh());
 
 #[tokio::test]
 async fn groups_survive_a_restart() {
-    use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Rules};
+    use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Prompts, Rules};
     let dir = tempfile::tempdir().unwrap();
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
@@ -22,6 +22,7 @@ async fn groups_survive_a_restart() {
         name: GroupName::parse("n").unwrap(),
         description: Description::parse("d").unwrap(),
         rules: Rules::default(),
+        prompts: Prompts::parse(["Tea or coffee?"].into_iter()).unwrap(),
         created_at: now,
         expires_at: now + time::Duration::hours(1),
     };
