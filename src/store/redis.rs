@@ -263,3 +263,15 @@ impl GroupStore for RedisStore {
             .map_err(unavailable)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Record;
+
+    #[test]
+    fn a_record_written_before_prompts_existed_has_none() {
+        let old = r#"{"sealed":"00","name":"n","description":"d","rules":"","owner":"00","created_at":0,"expires_at":1}"#;
+        let record: Record = serde_json::from_str(old).unwrap();
+        assert!(record.prompts.is_empty());
+    }
+}
