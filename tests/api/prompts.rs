@@ -7,16 +7,10 @@ use serde_json::{Value, json};
 const PROMPTS: [&str; 3] = ["What are you reading?", "Best trip ever?", "Tea or coffee?"];
 
 async fn group_with_prompts(app: &TestApp, prompts: Value) -> CreatedGroup {
-    let response = app
-        .post_groups(&json!({"name": "Book club", "description": "We read", "prompts": prompts}))
-        .await;
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    CreatedGroup {
-        code: body["access_code"].as_str().unwrap().to_owned(),
-        owner_token: body["owner_token"].as_str().unwrap().to_owned(),
-        body,
-    }
+    app.create_group_with(
+        &json!({"name": "Book club", "description": "We read", "prompts": prompts}),
+    )
+    .await
 }
 
 #[tokio::test]

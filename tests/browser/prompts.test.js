@@ -3,11 +3,11 @@
 // the top of the chat. Screenshots of the new screens at 375 and 1280 px go to
 // tests/browser/screenshots/.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, launchBrowser, newMember, startServer } from './harness.js';
+import { REPO_ROOT, suiteWithMembers } from './harness.js';
 import { fillCreateForm, joinViaLink, submitCreateForm, waitForChatWith } from './flows.js';
 
 const PROMPTS = ['What are you reading at the moment?', 'Best trip you ever took?', 'Tea or coffee, and why?'];
@@ -25,23 +25,13 @@ async function screenshotBothWidths(page, name) {
 }
 
 describe('Icebreakers in the web client', () => {
-  let server;
-  let browser;
-  const members = {};
+  const suite = suiteWithMembers({
+    owner: { width: 1280, height: 800 },
+    alice: { width: 375, height: 740 },
+    bob: { width: 1280, height: 800 },
+  });
+  const { members } = suite;
   let group;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    members.owner = await newMember(browser, server.baseUrl, { width: 1280, height: 800 });
-    members.alice = await newMember(browser, server.baseUrl, { width: 375, height: 740 });
-    members.bob = await newMember(browser, server.baseUrl, { width: 1280, height: 800 });
-  });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
 
   test('the owner adds and removes prompts in the create form, with the limits shown', async () => {
     const { page } = members.owner;
@@ -59,7 +49,7 @@ describe('Icebreakers in the web client', () => {
     await screenshotBothWidths(page, 'create-prompts');
 
     group = await submitCreateForm(page);
-    const shown = await (await fetch(`${server.baseUrl}/groups/${group.code}`)).json();
+    const shown = await (await fetch(`${suite.server.baseUrl}/groups/${group.code}`)).json();
     assert.deepEqual(shown.prompts, PROMPTS);
   });
 
