@@ -111,9 +111,13 @@ impl TestApp {
     }
 
     pub async fn create_group(&self) -> CreatedGroup {
-        let response = self
-            .post_groups(&json!({"name": "Book club", "description": "We read together"}))
-            .await;
+        self.create_group_with(&json!({"name": "Book club", "description": "We read together"}))
+            .await
+    }
+
+    /// A group created from `body`, which the server must accept.
+    pub async fn create_group_with(&self, body: &Value) -> CreatedGroup {
+        let response = self.post_groups(body).await;
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.unwrap();
         CreatedGroup {
