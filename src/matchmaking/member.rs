@@ -25,6 +25,17 @@ pub(super) struct MemberState<M> {
     pub(super) last_partner: Option<MemberNumber>,
 }
 
+/// Where a member is, without the references (cheap to copy out of her lock).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Whereabouts {
+    /// In no lobby and no room.
+    Nowhere,
+    /// Waiting in this group's lobby.
+    Lobby(AccessCode),
+    /// In this room, with her partner or alone.
+    Room(RoomId),
+}
+
 /// At most one place at a time (PROTOCOL.md section 3).
 pub(super) enum Place<M> {
     Nowhere,
@@ -75,9 +86,18 @@ impl<M> Member<M> {
 
     /// The room she sits in, if any (alone or with her partner).
     pub fn room(&self) -> Option<RoomId> {
-        match &self.state.lock().place {
-            Place::Room(seat) => Some(seat.room.clone()),
+        match self.whereabouts() {
+            Whereabouts::Room(room) => Some(room),
             _ => None,
+        }
+    }
+
+    /// Where she is now.
+    pub fn whereabouts(&self) -> Whereabouts {
+        match &self.state.lock().place {
+            Place::Nowhere => Whereabouts::Nowhere,
+            Place::Lobby(code) => Whereabouts::Lobby(code.clone()),
+            Place::Room(seat) => Whereabouts::Room(seat.room.clone()),
         }
     }
 }

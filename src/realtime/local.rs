@@ -4,7 +4,7 @@ use super::masking::partner_copy;
 use super::presence::{Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
-use crate::matchmaking::{Departure, Hub, Joined, Member};
+use crate::matchmaking::{Choice, Departure, Hub, Joined, Member};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -61,7 +61,9 @@ impl Presence for LocalPresence {
         group: &Group,
         name: DisplayName,
     ) -> Result<Joined<Peer>, StoreError> {
-        Ok(self.hub.join(member, group, name, &mut rand::rng()))
+        Ok(self
+            .hub
+            .join(member, group, name, &Choice::random(&mut rand::rng())))
     }
 
     async fn leave(&self, member: &Self::Member) -> Result<Option<Departure<Peer>>, StoreError> {
