@@ -59,17 +59,24 @@ impl<M> Joined<M> {
     pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Joined<N> {
         Joined {
             departure: self.departure.map(|d| d.map(&mut reach)),
-            outcome: match self.outcome {
-                Outcome::Waiting => Outcome::Waiting,
-                Outcome::GroupClosed => Outcome::GroupClosed,
-                Outcome::Paired(pair) => Outcome::Paired(Pairing {
-                    room: pair.room,
-                    own: reach(pair.own),
-                    own_name: pair.own_name,
-                    partner: reach(pair.partner),
-                    partner_name: pair.partner_name,
-                }),
-            },
+            outcome: self.outcome.map(reach),
+        }
+    }
+}
+
+impl<M> Outcome<M> {
+    /// The same outcome, with every member reached through `reach`.
+    pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Outcome<N> {
+        match self {
+            Outcome::Waiting => Outcome::Waiting,
+            Outcome::GroupClosed => Outcome::GroupClosed,
+            Outcome::Paired(pair) => Outcome::Paired(Pairing {
+                room: pair.room,
+                own: reach(pair.own),
+                own_name: pair.own_name,
+                partner: reach(pair.partner),
+                partner_name: pair.partner_name,
+            }),
         }
     }
 }

@@ -96,7 +96,7 @@ impl<P: Presence> Realtime<P> {
     /// Leaves her lobby or room, telling a partner left behind; a store failure is
     /// logged (the member's records expire on their own).
     async fn leave_everything(&self, context: &SocketContext<P>, reason: LeaveReason) {
-        self.tell_partner(self.presence.leave(&context.member).await, reason);
+        self.tell_partner(self.presence.leave(&context.member, reason).await, reason);
     }
 
     fn tell_partner<E: std::fmt::Display>(
@@ -251,7 +251,7 @@ pub async fn on_leave_room<P: Presence>(
 pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
-        let departure = rt.presence.disconnect(&context.member).await;
-        rt.tell_partner(departure, LeaveReason::Disconnected);
+        rt.leave_everything(&context, LeaveReason::Disconnected)
+            .await;
     }
 }

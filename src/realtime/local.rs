@@ -1,6 +1,7 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
 use super::masking::partner_copy;
+use super::notices::LeaveReason;
 use super::presence::{Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
@@ -66,13 +67,11 @@ impl Presence for LocalPresence {
             .join(member, group, name, &Choice::random(&mut rand::rng())))
     }
 
-    async fn leave(&self, member: &Self::Member) -> Result<Option<Departure<Peer>>, StoreError> {
-        Ok(self.hub.leave(member))
-    }
-
-    async fn disconnect(
+    /// Every reason leaves the same way: the hub drops her record with her socket.
+    async fn leave(
         &self,
         member: &Self::Member,
+        _reason: LeaveReason,
     ) -> Result<Option<Departure<Peer>>, StoreError> {
         Ok(self.hub.leave(member))
     }
@@ -127,7 +126,7 @@ impl Presence for LocalPresence {
         self.hub.sweep(now)
     }
 
-    async fn counts(&self) -> (usize, usize) {
-        (self.hub.waiting_count(), self.hub.room_count())
+    async fn counts(&self) -> Result<(usize, usize), StoreError> {
+        Ok((self.hub.waiting_count(), self.hub.room_count()))
     }
 }
