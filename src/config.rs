@@ -93,6 +93,18 @@ pub struct Limits {
     /// Failed `join_group` attempts one client address may make per minute.
     #[arg(long, env = "CIRCLE_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
     pub failed_joins_per_minute: u32,
+
+    /// Packets waiting to be written to one connection (replies, acks, relayed messages);
+    /// a packet that finds the queue full is not sent. Room is only taken as packets come,
+    /// so an idle connection pays nothing for a large bound.
+    #[arg(long, env = "CIRCLE_MAX_QUEUED_PACKETS", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_queued_packets: usize,
+
+    /// Log lines of one kind (one place in the code) written per second; the rest of the
+    /// second's lines of that kind are counted and reported in one line.
+    #[arg(long, env = "CIRCLE_LOG_BURST", default_value_t = 10)]
+    pub log_burst: u32,
 }
 
 impl Config {

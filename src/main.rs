@@ -10,7 +10,11 @@ use std::io::IsTerminal;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(std::io::stderr, std::io::stderr().is_terminal());
+    telemetry::init(
+        std::io::stderr,
+        std::io::stderr().is_terminal(),
+        config.limits.log_burst,
+    );
     let app = App::build(config).await?;
     let address = app.local_addr();
     tracing::info!(%address, "listening");

@@ -13,6 +13,13 @@ pub struct ErrorLabel {
     pub code: &'static str,
 }
 
+/// Label of the undelivered-reply counter: why the reply could not be queued.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UndeliveredLabel {
+    /// `queue_full`, `closed` or `encoding`.
+    pub reason: &'static str,
+}
+
 /// The server's counters and gauges.
 #[derive(Default)]
 pub struct Metrics {
@@ -30,12 +37,21 @@ pub struct Metrics {
     pub groups_created: Counter,
     /// Requests refused, by error code.
     pub errors: Family<ErrorLabel, Counter>,
+    /// Replies (acks, `request_error`) that could not be queued for their client, by reason.
+    pub replies_undelivered: Family<UndeliveredLabel, Counter>,
 }
 
 impl Metrics {
     /// Counts one refusal with `code`.
     pub fn error(&self, code: &'static str) {
         self.errors.get_or_create(&ErrorLabel { code }).inc();
+    }
+
+    /// Counts one reply that could not be queued, for `reason`.
+    pub fn undelivered(&self, reason: &'static str) {
+        self.replies_undelivered
+            .get_or_create(&UndeliveredLabel { reason })
+            .inc();
     }
 
     /// The Prometheus text exposition of every metric.
@@ -67,6 +83,11 @@ impl Metrics {
             "errors",
             "Requests refused, by error code",
             self.errors.clone(),
+        );
+        registry.register(
+            "replies_undelivered",
+            "Replies that could not be queued for their client, by reason",
+            self.replies_undelivered.clone(),
         );
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &registry)

@@ -161,7 +161,14 @@ export class CircleSocket {
 
   // ---- internals ----
 
+  /**
+   * Opens a socket. Every way here (first connect, a request during the backoff, the
+   * retry timer, retryNow) cancels the pending retry, so that it cannot open a second
+   * socket beside this one.
+   */
   open() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
     let ws;
     try {
@@ -287,7 +294,6 @@ export class CircleSocket {
 
   retryNow() {
     if (this.ws || this.stopped) return;
-    clearTimeout(this.retryTimer);
     this.open();
   }
 

@@ -1,7 +1,9 @@
 //! `circle-loadgen`: load for The Circle over raw Engine.IO/Socket.IO websockets.
 //!
-//! Each scenario ends with one JSON line on stdout and a short summary on stderr.
+//! Each scenario ends with one JSON line on stdout and a short summary on stderr;
+//! `compare` and `chart` start the servers themselves and run the scenarios in turn.
 
+mod bench;
 mod chat;
 mod eio;
 mod http;
@@ -17,6 +19,7 @@ use scenarios::Context;
 use scenarios::conns::ConnsArgs;
 use scenarios::matching::MatchArgs;
 use scenarios::relay::RelayArgs;
+use std::ffi::OsString;
 use std::time::Duration;
 
 /// Load generator for The Circle.
@@ -106,6 +109,12 @@ enum Scenario {
     /// Everyone joins one group at once: join->join_room latency, time until all pairs
     /// exist, and a check that the pairs are disjoint.
     Match(MatchArgs),
+    /// The Circle against the Node socket.io baseline: every measure on fresh servers,
+    /// repeated; writes a table of medians and ratios and the raw reports.
+    Compare(bench::compare::CompareArgs),
+    /// Relay latency and server CPU against offered load for both servers, drawn as an
+    /// SVG chart.
+    Chart(bench::chart::ChartArgs),
 }
 
 fn main() -> Result<()> {
@@ -133,6 +142,25 @@ fn main() -> Result<()> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.scenario {
+        Scenario::Compare(args) => bench::compare::run(args).await,
+        Scenario::Chart(args) => bench::chart::run(args).await,
+        _ => {
+            run_scenario(&cli).await?.emit();
+            Ok(())
+        }
+    }
+}
+
+/// Runs one scenario given as command-line arguments (without the program name), as the
+/// bench commands do.
+pub async fn measure(args: impl IntoIterator<Item = String>) -> Result<report::Finished> {
+    let program = std::iter::once(OsString::from("circle-loadgen"));
+    let cli = Cli::try_parse_from(program.chain(args.into_iter().map(OsString::from)))?;
+    run_scenario(&cli).await
+}
+
+async fn run_scenario(cli: &Cli) -> Result<report::Finished> {
     let version = if cli.eio == 3 {
         eio::Version::V3
     } else {
@@ -147,7 +175,7 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let ctx = Context {
         targets,
-        server_pids: cli.server_pid,
+        server_pids: cli.server_pid.clone(),
         concurrency: cli.concurrency,
         step_timeout: Duration::from_secs_f64(cli.step_timeout),
     };
@@ -155,6 +183,7 @@ async fn run(cli: Cli) -> Result<()> {
         Scenario::Relay(args) => scenarios::relay::run(&ctx, args).await,
         Scenario::Conns(args) => scenarios::conns::run(&ctx, args).await,
         Scenario::Match(args) => scenarios::matching::run(&ctx, args).await,
+        Scenario::Compare(_) | Scenario::Chart(_) => bail!("not a single scenario"),
     }
 }
 

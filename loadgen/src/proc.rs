@@ -1,5 +1,5 @@
-//! Readings from `/proc` (a process's CPU time and resident memory) and the open-file
-//! limit the tool raises for itself.
+//! Readings from `/proc` (a process's CPU time and resident memory), the open-file
+//! limit the tool raises for itself, and pinning to a CPU.
 
 use anyhow::{Context, Result};
 use std::time::Instant;
@@ -182,6 +182,23 @@ pub fn raise_open_file_limit() -> Result<u64> {
     Ok(limit.rlim_cur)
 }
 
+/// Restricts the calling thread, and the threads and processes it starts afterwards, to
+/// CPU `cpu`. Safe to call between `fork` and `exec` (it neither allocates nor locks).
+pub fn pin_to_cpu(cpu: usize) -> std::io::Result<()> {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: the set is a plain bitmask on the stack that sched_setaffinity only reads.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +233,19 @@ mod tests {
         assert!((secs - 100.0 / clock_ticks_per_sec()).abs() < 1e-9);
         assert!(parse_machine_ticks("intr 1 2 3\n").is_none());
         assert!(MachineSample::read().is_ok());
+    }
+
+    #[test]
+    fn pins_a_thread_to_one_cpu() {
+        std::thread::spawn(|| {
+            pin_to_cpu(0).unwrap();
+            // SAFETY: sched_getcpu only reads which CPU the thread runs on.
+            assert_eq!(unsafe { libc::sched_getcpu() }, 0);
+            assert!(pin_to_cpu(1000).is_err());
+            assert!(pin_to_cpu(100_000).is_err());
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

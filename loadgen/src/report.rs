@@ -102,13 +102,29 @@ pub fn round(value: f64, digits: i32) -> f64 {
     (value * scale).round() / scale
 }
 
-/// Prints the report as one JSON line on stdout and the summary on stderr.
-pub fn emit(report: &impl Serialize, summary: &str) {
-    eprintln!("{summary}");
-    println!(
-        "{}",
-        serde_json::to_string(report).expect("reports always serialize")
-    );
+/// A finished scenario: its report, and a short summary for people.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The report, as written on stdout.
+    pub json: serde_json::Value,
+    /// The summary, as written on stderr.
+    pub summary: String,
+}
+
+impl Finished {
+    /// Keeps `report` as JSON beside its summary.
+    pub fn new(report: &impl Serialize, summary: String) -> Self {
+        Self {
+            json: serde_json::to_value(report).expect("reports always serialize"),
+            summary,
+        }
+    }
+
+    /// Prints the report as one JSON line on stdout and the summary on stderr.
+    pub fn emit(&self) {
+        eprintln!("{}", self.summary);
+        println!("{}", self.json);
+    }
 }
 
 #[cfg(test)]

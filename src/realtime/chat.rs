@@ -65,7 +65,7 @@ impl<P: Presence> Realtime<P> {
         match result {
             Ok(()) => {
                 self.metrics.messages_relayed.inc();
-                request.succeed(Ack {});
+                request.succeed(Ack {}, &self.metrics);
             }
             Err(refusal) => request.refuse(socket, "message", refusal, &self.metrics),
         }

@@ -81,12 +81,13 @@ impl<P: Presence> Realtime<P> {
             Ok(entered) => entered,
             Err(refusal) => return request.refuse(socket, event, refusal, &self.metrics),
         };
-        request.succeed(GroupAck {
+        let ack = GroupAck {
             group: GroupView::from(&entered.group),
             member: MemberView {
                 id: entered.member.as_str(),
             },
-        });
+        };
+        request.succeed(ack, &self.metrics);
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
             notices::pair_formed(&pairing.own, &pairing);
@@ -204,7 +205,7 @@ pub async fn on_leave<P: Presence>(
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
-        return request.succeed(Empty {});
+        return request.succeed(Empty {}, &rt.metrics);
     };
     let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
     let result = rt
@@ -244,7 +245,7 @@ pub async fn on_leave_room<P: Presence>(
     if let Some(context) = SocketContext::<P>::of(&socket) {
         rt.leave_everything(&context, LeaveReason::Left).await;
     }
-    request.succeed(Empty {});
+    request.succeed(Empty {}, &rt.metrics);
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.

@@ -18,6 +18,7 @@ mod presence;
 pub mod redis;
 mod refusal;
 mod request;
+mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use local::{LocalPresence, Peer};

@@ -1,4 +1,5 @@
 use super::refusal::{INVALID_PAYLOAD, Refusal};
+use super::undelivered;
 use crate::metrics::Metrics;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -77,8 +78,9 @@ impl<A: Adapter> Request<A> {
         self.argument()
     }
 
-    /// Acknowledges success with `{"ok": true, ...body}` if the client asked.
-    pub fn succeed<T: Serialize>(self, body: T) {
+    /// Acknowledges success with `{"ok": true, ...body}` if the client asked; an ack that
+    /// cannot be queued is counted and logged as undelivered.
+    pub fn succeed<T: Serialize>(self, body: T, metrics: &Metrics) {
         #[derive(Serialize)]
         struct Success<T> {
             ok: bool,
@@ -86,31 +88,32 @@ impl<A: Adapter> Request<A> {
             body: T,
         }
         if let Some(ack) = self.ack {
-            ack.send(&Success { ok: true, body }).ok();
+            let sent = ack.send(&Success { ok: true, body });
+            undelivered::note(sent, "ack", metrics);
         }
     }
 
     /// Reports a refusal of `event`: in the ack if the client asked for one, else as a
-    /// `request_error` event. Counted in the metrics by its code.
+    /// `request_error` event. Counted in the metrics by its code; a reply that cannot be
+    /// queued is counted and logged as undelivered.
     pub fn refuse(self, socket: &Socket<A>, event: &str, refusal: Refusal, metrics: &Metrics) {
         metrics.error(refusal.code);
         let error = ErrorBody {
             code: refusal.code,
             message: refusal.message,
         };
-        match self.ack {
-            Some(ack) => ack.send(&Failure { ok: false, error }).ok(),
-            None => socket
-                .emit(
-                    "request_error",
-                    &RequestError {
-                        event,
-                        code: refusal.code,
-                        message: refusal.message,
-                    },
-                )
-                .ok(),
+        let (what, sent) = match self.ack {
+            Some(ack) => ("ack", ack.send(&Failure { ok: false, error })),
+            None => {
+                let body = RequestError {
+                    event,
+                    code: refusal.code,
+                    message: refusal.message,
+                };
+                ("request_error", socket.emit("request_error", &body))
+            }
         };
+        undelivered::note(sent, what, metrics);
     }
 }
 

@@ -309,7 +309,9 @@ pub struct Process {
     pub app: TestApp,
     /// Everything the server writes to standard error, read as it comes so that the pipe
     /// never fills up and blocks the server.
-    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+    stderr: Option<std::thread::JoinHandle<()>>,
+    /// What has come on standard error so far.
+    logged: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl Process {
@@ -319,15 +321,49 @@ impl Process {
         use std::io::Read;
         self.child.kill().ok();
         self.child.wait().ok();
-        let mut logs = self
-            .stderr
-            .take()
-            .map(|reader| reader.join().unwrap())
-            .unwrap_or_default();
+        if let Some(reader) = self.stderr.take() {
+            reader.join().unwrap();
+        }
+        let mut logs = self.logs();
         if let Some(stdout) = self.child.stdout.as_mut() {
             stdout.read_to_end(&mut logs).ok();
         }
         logs
+    }
+}
+
+impl Process {
+    /// What the server has written to standard error so far.
+    pub fn logs(&self) -> Vec<u8> {
+        self.logged.lock().unwrap().clone()
+    }
+
+    /// Waits until standard error holds `needle`, and returns everything written so far.
+    pub async fn logs_once_they_hold(&self, needle: &str) -> String {
+        eventually(&format!("{needle:?} in the log"), || async {
+            let logs = String::from_utf8_lossy(&self.logs()).into_owned();
+            logs.contains(needle).then_some(logs)
+        })
+        .await
+    }
+}
+
+/// Asks `check` every few milliseconds until it answers, for at most [`EVENT_TIMEOUT`]
+/// (for what the server announces no other way: log lines, metrics).
+pub async fn eventually<T, F: Future<Output = Option<T>>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = tokio::time::Instant::now() + EVENT_TIMEOUT;
+    loop {
+        if let Some(answer) = check().await {
+            return answer;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no {what} within {EVENT_TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -360,14 +396,18 @@ pub fn spawn_process(args: &[&str], env: &[(&str, &str)]) -> Process {
     let (stop, _) = oneshot::channel();
     let app = TestApp::external(port, data_dir, stop);
     let mut pipe = child.stderr.take().unwrap();
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = logged.clone();
     let stderr = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        pipe.read_to_end(&mut all).ok();
-        all
+        let mut chunk = [0u8; 8192];
+        while let Ok(read @ 1..) = pipe.read(&mut chunk) {
+            sink.lock().unwrap().extend_from_slice(&chunk[..read]);
+        }
     });
     Process {
         child,
         app,
         stderr: Some(stderr),
+        logged,
     }
 }

@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod identity;
 mod input;
+mod log_flood;
 mod matchmaking;
 mod multinode;
 mod privacy;

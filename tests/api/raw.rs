@@ -32,6 +32,29 @@ pub async fn next_text(socket: &mut RawSocket) -> Option<String> {
     }
 }
 
+/// One long-polling GET of `url`: the packets waiting, as the body carries them.
+pub async fn poll(app: &TestApp, url: &str) -> String {
+    app.http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Opens a long-polling session speaking Engine.IO `eio`; returns its URL (with the sid).
+pub async fn polling_session(app: &TestApp, eio: u8) -> String {
+    let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
+    let open = poll(app, &base).await;
+    let start = open.find('{').unwrap();
+    let end = open.rfind('}').unwrap();
+    let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
+    let sid = handshake["sid"].as_str().unwrap();
+    format!("{base}&sid={sid}")
+}
+
 /// A raw client that knows its own Engine.IO session id.
 pub struct RawMember {
     pub socket: RawSocket,

@@ -3,7 +3,7 @@
 //! server and every other socket carry on.
 
 use crate::helpers::*;
-use crate::raw::{RawSocket, next_text, raw_socket};
+use crate::raw::{RawSocket, next_text, polling_session, raw_socket};
 use futures_util::SinkExt;
 use serde_json::json;
 use std::time::Duration;
@@ -79,21 +79,7 @@ async fn polling_bodies_over_the_limit_or_malformed_are_refused_and_nobody_else_
     let group = app.create_group().await;
     let (ada, mut bob, room) = app.pair(&group.code).await;
     for eio in [3, 4] {
-        let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
-        let open = app
-            .http
-            .get(&base)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = open.find('{').unwrap();
-        let end = open.rfind('}').unwrap();
-        let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
-        let sid = handshake["sid"].as_str().unwrap();
-        let url = format!("{base}&sid={sid}");
+        let url = polling_session(&app, eio).await;
         let oversized = app
             .http
             .post(&url)

@@ -153,7 +153,19 @@ export async function cable(page) {
     restore() {
       cut = false;
     },
+    /** How many of the page's Socket.IO WebSockets are open now. */
+    openCount() {
+      return open.size;
+    },
   };
+}
+
+/** A gauge's value from the server's /metrics text (`circle_NAME VALUE`). */
+export async function gauge(baseUrl, name) {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const match = new RegExp(`^circle_${name} (\\d+)$`, 'm').exec(text);
+  if (!match) throw new Error(`/metrics has no circle_${name}:\n${text}`);
+  return Number(match[1]);
 }
 
 /** Creates a group over HTTP (for tests about something else than creating). */

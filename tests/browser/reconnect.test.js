@@ -2,7 +2,8 @@
 // socket, and puts the member back where it makes sense.
 
 import { after, before, describe, test } from 'node:test';
-import { cable, createGroupOverHttp, launchBrowser, newMember, startServer } from './harness.js';
+import assert from 'node:assert/strict';
+import { cable, createGroupOverHttp, gauge, launchBrowser, newMember, startServer } from './harness.js';
 import { joinViaLink, sendMessage, waitForChatWith, waitForMessage, waitUntilWaiting } from './flows.js';
 
 describe('The web client when the connection drops', () => {
@@ -64,5 +65,57 @@ describe('The web client when the connection drops', () => {
     await erin.page.getByRole('button', { name: 'Find someone new' }).click();
     await waitForChatWith(carol.page, 'Erin');
     await waitForChatWith(erin.page, 'Carol');
+  });
+});
+
+describe('The web client when its member acts while it waits to reconnect', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  test('"Find someone new" during the backoff opens one socket, and the pending retry opens none', async () => {
+    const group = await createGroupOverHttp(server.baseUrl, { name: 'Night Owls', description: 'Up late.' });
+    const inviteLink = `${server.baseUrl}/join/${group.access_code}`;
+    const dave = await newMember(browser, server.baseUrl);
+    const daveCable = await cable(dave.page);
+    const frank = await newMember(browser, server.baseUrl);
+    // Dave's timers run only when the test says so: the retry stays pending until then.
+    await dave.page.clock.install();
+
+    await joinViaLink(dave.page, inviteLink, 'Dave');
+    await waitUntilWaiting(dave.page);
+    await joinViaLink(frank.page, inviteLink, 'Frank');
+    await waitForChatWith(dave.page, 'Frank');
+    await frank.page.getByRole('button', { name: 'Leave' }).click();
+    const findSomeoneNew = dave.page.getByRole('button', { name: 'Find someone new' });
+    await findSomeoneNew.waitFor();
+
+    await dave.page.clock.pauseAt((await dave.page.evaluate(() => Date.now())) + 1_000);
+    await daveCable.cut();
+    await dave.page.getByRole('status').getByText('Reconnecting…').waitFor();
+    daveCable.restore();
+    // The click opens a socket at once and takes Dave back to the lobby over it.
+    await findSomeoneNew.click();
+    await waitUntilWaiting(dave.page);
+    // Now the retry that was scheduled when the cable was cut comes due.
+    await dave.page.clock.runFor(10_000);
+    await dave.page.clock.resume();
+
+    await joinViaLink(frank.page, inviteLink, 'Frank');
+    await waitForChatWith(frank.page, 'Dave');
+    await waitForChatWith(dave.page, 'Frank');
+    assert.equal(daveCable.openCount(), 1, "Dave's page holds one socket");
+    assert.equal(await gauge(server.baseUrl, 'connections'), 2, 'the server holds one socket per member');
+    assert.equal(await gauge(server.baseUrl, 'waiting'), 0, 'nobody is left in the lobby');
+    assert.deepEqual(dave.problems, { pageErrors: [], dialogs: [] });
   });
 });

@@ -64,7 +64,7 @@ struct NodeRss {
 }
 
 /// Runs `conns`.
-pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
+pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<report::Finished> {
     if args.n == 0 {
         bail!("--n must be positive");
     }
@@ -193,8 +193,7 @@ pub async fn run(ctx: &Context, args: &ConnsArgs) -> Result<()> {
             "\n  server RSS {before} KiB -> {after} KiB: {per:.1} KiB per connection"
         ));
     }
-    report::emit(&report, &summary);
-    Ok(())
+    Ok(report::Finished::new(&report, summary))
 }
 
 /// Creates `count` groups, a few at a time; answers their access codes.

@@ -134,7 +134,7 @@ struct MatchReport {
 }
 
 /// Runs `match`.
-pub async fn run(ctx: &Context, args: &MatchArgs) -> Result<()> {
+pub async fn run(ctx: &Context, args: &MatchArgs) -> Result<report::Finished> {
     if args.n < 2 {
         bail!("--n must be at least 2");
     }
@@ -213,8 +213,7 @@ pub async fn run(ctx: &Context, args: &MatchArgs) -> Result<()> {
         report.check.paired_twice,
         report.check.unpaired
     );
-    report::emit(&report, &summary);
-    Ok(())
+    Ok(report::Finished::new(&report, summary))
 }
 
 /// How the coordinator and the member tasks talk.

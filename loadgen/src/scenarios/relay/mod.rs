@@ -109,7 +109,7 @@ struct Shared {
 pub const SERVER_FLAGS: &str = "--message-rate 1000000 --message-burst 1000000";
 
 /// Runs `relay`.
-pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<()> {
+pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<report::Finished> {
     if args.pairs == 0 || args.duration <= 0.0 {
         bail!("--pairs and --duration must be positive");
     }
@@ -195,6 +195,5 @@ pub async fn run(ctx: &Context, args: &RelayArgs) -> Result<()> {
         &window,
     );
     let summary = summarize(&report);
-    report::emit(&report, &summary);
-    Ok(())
+    Ok(report::Finished::new(&report, summary))
 }
