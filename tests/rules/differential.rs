@@ -35,6 +35,8 @@ enum Op {
     Close(usize),
     /// Node B's members vanish (their records expire); node A sweeps.
     Vanish,
+    /// The groups up to this one expire (they expire in order); a sweep runs.
+    Expire(usize),
     /// Two members join the same group at the same time.
     Together {
         a: usize,
@@ -56,6 +58,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => slot.clone().prop_map(Op::Disconnect),
         1 => (0..CODES.len() * 3).prop_map(Op::Close),
         1 => Just(Op::Vanish),
+        1 => (0..CODES.len() * 3).prop_map(Op::Expire),
         3 => (slot.clone(), slot, group, any::<(u32, u32)>())
             .prop_map(|(a, b, group, draws)| Op::Together { a, b, group, draws }),
     ]
@@ -69,6 +72,19 @@ enum Call {
     Leave(MemberId, Option<RoomId>),
     Disconnect(MemberId),
     Close(usize),
+    Expire(usize),
+}
+
+/// Whether `op` would join or close a group that has expired (the server refuses those
+/// before the rules see them).
+fn touches_expired(op: &Op, world: &World) -> bool {
+    let expired = |g: usize| g < world.live_from;
+    match *op {
+        Op::Join { group, .. } | Op::Together { group, .. } => expired(group),
+        Op::Next { slot, .. } => world.last_group[slot].is_some_and(expired),
+        Op::Close(g) => g < CODES.len() && expired(g),
+        _ => false,
+    }
 }
 
 async fn apply(rules: &impl Executor, call: &Call) -> String {
@@ -82,6 +98,7 @@ async fn apply(rules: &impl Executor, call: &Call) -> String {
             let waiters = rules.close(&group(*g)).await;
             format!("closed, waiters {:?}", ids(&waiters))
         }
+        Call::Expire(last) => format!("expired, swept {:?}", ids(&rules.expire(*last, &[]).await)),
     }
 }
 
@@ -131,6 +148,8 @@ struct World {
     last_group: Vec<Option<usize>>,
     rooms_seen: Vec<RoomId>,
     step: usize,
+    /// Groups below this one have expired: nobody joins or closes them any more.
+    live_from: usize,
 }
 
 impl World {
@@ -251,9 +270,13 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         last_group: vec![None; SLOTS],
         rooms_seen: Vec::new(),
         step: 0,
+        live_from: 0,
     };
     for (step, op) in ops.iter().enumerate() {
         let mut calls: Vec<(usize, Call)> = Vec::new();
+        if touches_expired(op, &world) {
+            continue;
+        }
         match *op {
             Op::Join { slot, group, draw } => {
                 world.last_group[slot] = Some(group);
@@ -278,6 +301,22 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Close(g) if g < CODES.len() => calls.push((0, Call::Close(g))),
             Op::Close(_) => {}
+            Op::Expire(last) if last < CODES.len() => {
+                world.live_from = world.live_from.max(last + 1);
+                let live = world.live();
+                let mut by_model = ids(&model.expire(last, &live).await).join(" ");
+                let mut by_redis = ids(&a.expire(last, &live).await).join(" ");
+                let sorted = |text: &mut String| {
+                    let mut words: Vec<&str> = text.split(' ').collect();
+                    words.sort();
+                    *text = words.join(" ");
+                };
+                sorted(&mut by_model);
+                sorted(&mut by_redis);
+                prop_assert_eq!(by_redis, by_model, "step {}: {:?}", step, op);
+                log.push(Call::Expire(last));
+            }
+            Op::Expire(_) => {}
             Op::Vanish => {
                 let vanishing: Vec<usize> = (1..SLOTS).step_by(2).collect();
                 let mut told_by_model = Vec::new();

@@ -9,23 +9,28 @@ use circle::matchmaking::{Choice, Departure, Hub, Joined, Member, Whereabouts};
 use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
 use circle::store::{GroupStore, RedisStore, connect_redis};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
 
 /// The group access codes the suites use.
 pub const CODES: [&str; 3] = ["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc"];
 
-/// The group with the `i`th code, live for an hour.
+/// When the test groups were created.
+static CREATED: LazyLock<OffsetDateTime> =
+    LazyLock::new(|| OffsetDateTime::now_utc().replace_nanosecond(0).unwrap());
+
+/// The group with the `i`th code, live for `i + 1` hours (so that the groups expire one
+/// after the other).
 pub fn group(i: usize) -> Group {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let now = *CREATED;
     Group {
         access_code: AccessCode::parse(CODES[i]).unwrap(),
         name: GroupName::parse("g").unwrap(),
         description: Description::parse("d").unwrap(),
         rules: Rules::default(),
         created_at: now,
-        expires_at: now + time::Duration::hours(1),
+        expires_at: now + time::Duration::hours(i as i64 + 1),
     }
 }
 
@@ -54,6 +59,8 @@ pub trait Executor {
     async fn close(&self, group: &Group) -> Vec<MemberId>;
     /// Where `member` is.
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts;
+    /// Groups `0..=last` expire and a sweep runs over `members`: who lost her lobby.
+    async fn expire(&self, last: usize, members: &[MemberId]) -> Vec<MemberId>;
 }
 
 /// The reference model: a [`Hub`] whose handles are the member ids themselves.
@@ -98,6 +105,11 @@ impl Executor for Model {
 
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts {
         self.member(member).whereabouts()
+    }
+
+    async fn expire(&self, last: usize, _members: &[MemberId]) -> Vec<MemberId> {
+        let swept = self.hub.sweep(group(last).expires_at);
+        swept.into_iter().flat_map(|(_, waiters)| waiters).collect()
     }
 }
 
@@ -165,6 +177,26 @@ impl Executor for Node {
 
     async fn close(&self, group: &Group) -> Vec<MemberId> {
         self.rules.close(group).await.unwrap()
+    }
+
+    /// The group records go (Redis expires them on its own), then a sweep finds it.
+    async fn expire(&self, last: usize, members: &[MemberId]) -> Vec<MemberId> {
+        let keys = self.rules.keys();
+        for g in 0..=last {
+            redis::cmd("DEL")
+                .arg(keys.group(&keys.fingerprint(&group(g).access_code)))
+                .query_async::<usize>(&mut self.rules.connection())
+                .await
+                .unwrap();
+        }
+        self.reap(members)
+            .await
+            .into_iter()
+            .map(|found| match found {
+                Reaped::GroupGone { member } => member,
+                Reaped::PartnerGone { member, .. } => panic!("{} lost a partner", member.as_str()),
+            })
+            .collect()
     }
 
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts {
