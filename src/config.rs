@@ -44,6 +44,17 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Proxies (addresses or CIDR ranges; repeatable, or comma-separated in the variable)
+    /// whose `X-Forwarded-For` names the client: from one of them, the client is the
+    /// right-most forwarded address that is not itself a trusted proxy. Without any, the
+    /// TCP peer is the client and `X-Forwarded-For` is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CIRCLE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// Run as one of several nodes sharing this Redis (or Valkey) 7+, e.g.
     /// `redis://127.0.0.1:6379`: groups, lobbies, rooms and member records live there and
     /// events travel between nodes through it. Without it, one node keeps groups in
@@ -64,6 +75,10 @@ pub struct Config {
     /// Limits on what clients may send.
     #[command(flatten)]
     pub limits: Limits,
+
+    /// Limits on connections, and how the node stops.
+    #[command(flatten)]
+    pub connections: ConnectionLimits,
 }
 
 /// Every limit on client input, with its default.
@@ -105,6 +120,31 @@ pub struct Limits {
     /// second's lines of that kind are counted and reported in one line.
     #[arg(long, env = "CIRCLE_LOG_BURST", default_value_t = 10)]
     pub log_burst: u32,
+}
+
+/// Every limit on connections, with its default.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionLimits {
+    /// Open TCP connections (websockets included) the node serves at once; more are closed
+    /// as soon as accepted. Default: the process's file limit (raised to its hard limit at
+    /// start) less a reserve for the store, Redis and logs.
+    #[arg(long, env = "CIRCLE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+
+    /// How long a client may take to send a request's head, from its first byte; a slower
+    /// connection is closed.
+    #[arg(long, env = "CIRCLE_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_timeout: Duration,
+
+    /// How long a new connection may stay silent before its first request; it is closed
+    /// then.
+    #[arg(long, env = "CIRCLE_IDLE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// On SIGTERM or SIGINT, how long the node waits for requests in flight once every
+    /// client has been disconnected.
+    #[arg(long, env = "CIRCLE_SHUTDOWN_GRACE", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub shutdown_grace: Duration,
 }
 
 impl Config {

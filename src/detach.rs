@@ -2,7 +2,7 @@
 //!
 //! hyper parses a request head without copying: the URI and every header value are
 //! slices of the connection's read buffer, and they keep that whole buffer (up to
-//! 8 KiB, see `HTTP_READ_BUFFER` in `startup`) alive for as long as they live. Socket.IO
+//! 8 KiB, see `HTTP_READ_BUFFER` in `server`) alive for as long as they live. Socket.IO
 //! keeps each socket's request head for the socket's whole life, so without a copy every
 //! idle websocket holds a read buffer it will never use again. The copy costs a few
 //! hundred bytes once per request.

@@ -3,6 +3,7 @@
 //! Layout (dependencies point down the list):
 //! - [`config`]: command-line flags with environment fallbacks.
 //! - [`startup`]: builds the application (store, hub, HTTP, Socket.IO) and runs it.
+//! - [`server`]: serves connections: accepting, the connection cap, timeouts, draining.
 //! - [`http`]: the JSON API, health, metrics and the web client.
 //! - [`realtime`]: Socket.IO events: joining, pairing, relaying; lobbies and rooms in
 //!   memory on one node, in Redis (Lua scripts, Redis adapter) on several.
@@ -20,6 +21,7 @@ pub mod http;
 pub mod matchmaking;
 pub mod metrics;
 pub mod realtime;
+pub mod server;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

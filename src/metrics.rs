@@ -39,6 +39,12 @@ pub struct Metrics {
     pub errors: Family<ErrorLabel, Counter>,
     /// Replies (acks, `request_error`) that could not be queued for their client, by reason.
     pub replies_undelivered: Family<UndeliveredLabel, Counter>,
+    /// TCP connections closed at once because `--max-connections` were open.
+    pub connections_refused: Counter,
+    /// TCP connections closed for sending no request head in time (idle or slow).
+    pub connections_timed_out: Counter,
+    /// Failed accepts (e.g. out of file descriptors).
+    pub accept_errors: Counter,
 }
 
 impl Metrics {
@@ -88,6 +94,21 @@ impl Metrics {
             "replies_undelivered",
             "Replies that could not be queued for their client, by reason",
             self.replies_undelivered.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "TCP connections closed at once because the connection cap was reached",
+            self.connections_refused.clone(),
+        );
+        registry.register(
+            "connections_timed_out",
+            "TCP connections closed for sending no request head in time",
+            self.connections_timed_out.clone(),
+        );
+        registry.register(
+            "accept_errors",
+            "Failed accepts, e.g. out of file descriptors",
+            self.accept_errors.clone(),
         );
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &registry)

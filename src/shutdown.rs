@@ -1,4 +1,4 @@
-//! What stops the server: Ctrl-C or SIGTERM.
+//! What stops the server (Ctrl-C or SIGTERM), and whether it is stopping.
 
 /// Resolves when the process is asked to stop.
 pub async fn signal() {
@@ -19,5 +19,22 @@ pub async fn signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// Whether the node is draining: set once, when it is asked to stop; from then on
+/// `/readyz` answers 503 so that load balancers send no one new.
+#[derive(Clone, Default)]
+pub struct Draining(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Draining {
+    /// Marks the node as draining.
+    pub fn start(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether [`Draining::start`] was called.
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

@@ -1,10 +1,14 @@
 //! Builds the application from its [`Config`] and runs it until told to stop.
 
-use crate::config::{Config, Limits};
+use crate::config::{Config, ConnectionLimits, Limits};
+use crate::domain::TrustedProxies;
+use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisAdapter, RedisPresence, RedisRules, ResilientDriver};
-use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime};
+use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime, SessionBindings};
+use crate::server::{self, CloseSockets, Serving};
+use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
 use anyhow::Context;
 use axum::Router;
@@ -13,15 +17,11 @@ use socketioxide::SocketIo;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-
-/// Disconnects every socket, so that each partner is told and each record released.
-type CloseSockets = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A built server: bound to its port, not yet serving.
 pub struct App {
@@ -31,6 +31,9 @@ pub struct App {
     store: Arc<dyn GroupStore>,
     lobbies: Arc<dyn Lobbies>,
     sweep_interval: Duration,
+    metrics: Arc<Metrics>,
+    draining: Draining,
+    connection_limits: ConnectionLimits,
 }
 
 /// The periodic work: deleting expired groups every `groups`, and looking after lobbies
@@ -148,15 +151,22 @@ impl App {
             None => single_node(&config, metrics.clone()).await?,
             Some(url) => shared_node(&config, url, metrics.clone()).await?,
         };
+        let draining = Draining::default();
         let state = AppState {
             store: store.clone(),
             lobbies: sockets.lobbies.clone(),
-            metrics,
+            metrics: metrics.clone(),
+            draining: draining.clone(),
             group_ttl: config.group_ttl,
             public_group_list: config.public_group_list,
         };
         let router = (sockets.mount)(http::router(state, limits.max_body_bytes))
-            .layer(cors(&config.cors_origins)?);
+            .layer(SessionGuardLayer::new(
+                SessionBindings::default(),
+                metrics.clone(),
+            ))
+            .layer(cors(&config.cors_origins)?)
+            .layer(http::client_address::layer(trusted_proxies(&config)?));
         let address = SocketAddr::new(config.bind, config.port);
         let listener = bind(address).with_context(|| format!("binding {address}"))?;
         Ok(Self {
@@ -166,6 +176,9 @@ impl App {
             store,
             lobbies: sockets.lobbies,
             sweep_interval: config.sweep_interval,
+            metrics,
+            draining,
+            connection_limits: config.connections,
         })
     }
 
@@ -176,7 +189,7 @@ impl App {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then disconnects every socket and returns.
+    /// Serves until `shutdown` resolves, then drains (see [`crate::server`]) and returns.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -189,73 +202,17 @@ impl App {
                 .map_or(self.sweep_interval, |every| every.min(self.sweep_interval)),
         };
         let sweeper = tokio::spawn(sweep(self.store, self.lobbies, sweeps));
-        let close_sockets = self.close_sockets;
-        let served = serve(self.listener, self.router, async move {
-            shutdown.await;
-            close_sockets().await;
-        })
-        .await;
-        sweeper.abort();
-        served.context("serving HTTP")
-    }
-}
-
-/// The largest read buffer hyper keeps per connection: HTTP requests here are small (the
-/// default lets it grow past 16 KiB per connection). Requests are detached from it (see
-/// [`crate::detach`]), so that it is freed once a websocket is upgraded.
-const HTTP_READ_BUFFER: usize = 8192;
-
-/// Serves HTTP/1 (with upgrades, for websockets) on `listener` until `shutdown`
-/// resolves, then lets open requests finish.
-async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::server::conn::auto::Builder;
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().max_buf_size(HTTP_READ_BUFFER);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(cause) => {
-                    tracing::warn!(%cause, "accepting a connection failed");
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
+        let serving = Serving {
+            limits: self.connection_limits,
+            metrics: self.metrics,
+            draining: self.draining,
+            close_sockets: self.close_sockets,
         };
-        // Chat messages are small and latency matters: no Nagle delay.
-        stream.set_nodelay(true).ok();
-        let router = router.clone();
-        let service =
-            hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let mut request = crate::detach::detach_from_read_buffer(request);
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                tower::ServiceExt::oneshot(router.clone(), request.map(axum::body::Body::new))
-            });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            connection.await.ok();
-        });
+        server::serve(self.listener, self.router, serving, shutdown).await;
+        sweeper.abort();
+        Ok(())
     }
-    drop(listener);
-    // Sockets were closed by `shutdown`; give requests in flight a moment to finish.
-    tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
-        .await
-        .ok();
-    Ok(())
 }
-
-/// How long open HTTP requests may take to finish once the server stops.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Pending connections the kernel queues before accept: bursts of thousands of members
 /// connecting at once (a class starting together) must not overflow it.
@@ -289,6 +246,13 @@ async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, every: Swe
         }
         lobbies.sweep(now).await;
     }
+}
+
+/// The proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+fn trusted_proxies(config: &Config) -> anyhow::Result<TrustedProxies> {
+    TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(anyhow::Error::msg)
+        .context("--trusted-proxy")
 }
 
 /// Reflects the request's origin with credentials (socket.io-client 2.x polling sends

@@ -2,6 +2,7 @@
 //! Nothing here does I/O or knows a wire format.
 
 mod access_code;
+mod client_address;
 mod display_name;
 mod group;
 mod member_id;
@@ -9,6 +10,7 @@ mod owner_token;
 mod room_id;
 
 pub use access_code::AccessCode;
+pub use client_address::{ClientAddress, TrustedProxies};
 pub use display_name::DisplayName;
 pub use group::{Description, Group, GroupName, NewGroup, Rules};
 pub use member_id::MemberId;

@@ -1,11 +1,11 @@
 //! Liveness, readiness and metrics.
 
 use super::AppState;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -22,12 +22,22 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the store answers, and so does the lobby backend.
+/// Ready when the node is not draining, the store answers, and so does the lobby backend.
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    if state.draining.is_draining() {
+        return Err(DRAINING);
+    }
     state.store.ping().await?;
     state.lobbies.ready().await?;
     Ok(Json(json!({ "status": "ready" })))
 }
+
+/// 503 while the node drains (PROTOCOL.md section 4).
+const DRAINING: ApiError = ApiError::new(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "draining",
+    "this node is shutting down",
+);
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let metrics = &state.metrics;

@@ -1,14 +1,17 @@
 //! The HTTP side: JSON API, health, metrics and the web client (PROTOCOL.md section 1).
 
+pub mod client_address;
 mod error;
 mod groups;
 mod health;
+pub mod session_guard;
 mod web;
 
 pub use error::{ApiError, ApiResult};
 
 use crate::metrics::Metrics;
 use crate::realtime::Lobbies;
+use crate::shutdown::Draining;
 use crate::store::GroupStore;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -29,6 +32,8 @@ pub struct AppState {
     pub group_ttl: Duration,
     /// Whether `GET /groups` lists every group.
     pub public_group_list: bool,
+    /// Set once the node drains: `/readyz` fails from then on.
+    pub draining: Draining,
 }
 
 /// Every HTTP route, with request tracing and the body size limit.

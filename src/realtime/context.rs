@@ -1,9 +1,9 @@
-use super::{Presence, Realtime};
-use crate::domain::MemberId;
+use super::{Presence, Realtime, SessionBinding, SessionBindings};
+use crate::domain::{ClientAddress, MemberId};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::Socket;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -17,6 +17,9 @@ pub struct SocketContext<P: Presence> {
     pub message_limiter: DefaultDirectRateLimiter,
     /// The client's address, for the failed-join limit.
     pub client_ip: IpAddr,
+    /// Keeps the socket's Engine.IO session bound to the client's address while the
+    /// socket lives (none when the handshake did not pass the session guard).
+    _session: Option<SessionBinding>,
 }
 
 impl<P: Presence> SocketContext<P> {
@@ -24,17 +27,21 @@ impl<P: Presence> SocketContext<P> {
     pub fn attach(socket: &Arc<Socket<P::Adapter>>, rt: &Realtime<P>) {
         let rate = NonZeroU32::new(rt.limits.message_rate).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rt.limits.message_burst).unwrap_or(NonZeroU32::MIN);
-        let client_ip = socket
-            .req_parts()
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        let handshake = &socket.req_parts().extensions;
+        let client = handshake
+            .get::<ClientAddress>()
+            .copied()
+            .unwrap_or_else(|| IpAddr::V4(Ipv4Addr::UNSPECIFIED).into());
+        let session = handshake
+            .get::<SessionBindings>()
+            .map(|bindings| bindings.bind(socket.id, client));
         let id = MemberId::generate(&mut rand::rng());
         let context = Arc::new(Self {
             member: rt.presence.register(socket, id.clone()),
             id,
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
-            client_ip,
+            client_ip: client.ip(),
+            _session: session,
         });
         socket.extensions.insert(context);
     }

@@ -18,11 +18,13 @@ mod presence;
 pub mod redis;
 mod refusal;
 mod request;
+mod session_bindings;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use local::{LocalPresence, Peer};
 pub use presence::{Handle, Presence};
+pub use session_bindings::{SessionBinding, SessionBindings};
 
 use crate::config::Limits;
 use crate::domain::Group;

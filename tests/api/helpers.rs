@@ -377,17 +377,31 @@ impl Drop for Process {
 /// Starts the binary on port 0 with a fresh data directory, `args` and `env`, and learns
 /// its port from the line it prints on standard output.
 pub fn spawn_process(args: &[&str], env: &[(&str, &str)]) -> Process {
+    spawn_process_with(tempfile::tempdir().unwrap(), args, env, |_| {})
+}
+
+/// Like [`spawn_process`], on `data_dir` (and on port 0 unless `args` name a `--port`),
+/// after `adjust` changed the command (e.g. its resource limits).
+pub fn spawn_process_with(
+    data_dir: tempfile::TempDir,
+    args: &[&str],
+    env: &[(&str, &str)],
+    adjust: impl FnOnce(&mut std::process::Command),
+) -> Process {
     use std::io::{BufRead, BufReader, Read};
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_circle"))
-        .args(["--port", "0", "--bind", "127.0.0.1", "--data-dir"])
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_circle"));
+    if !args.contains(&"--port") {
+        command.args(["--port", "0"]);
+    }
+    command
+        .args(["--bind", "127.0.0.1", "--data-dir"])
         .arg(data_dir.path())
         .args(args)
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::piped());
+    adjust(&mut command);
+    let mut child = command.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)

@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use crate::polling_client::{Origin, PollingMember};
 use rust_socketio::Payload;
 use serde_json::json;
 
@@ -69,6 +70,29 @@ async fn failed_joins_from_one_address_are_rate_limited() {
         .request("join_group", json!({"access_code": group.code}))
         .await;
     assert_refused(&ack, "rate_limited");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failed_joins_count_per_forwarded_address() {
+    let app = spawn_app_with(|c| {
+        c.limits.failed_joins_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.3".into()];
+    })
+    .await;
+    let bad_join = json!({"access_code": "zzzzzzzzzz"});
+    let proxy = [127, 0, 0, 3];
+    let mut guesser =
+        PollingMember::connect(&app, 4, Origin::forwarding(proxy, "203.0.113.7")).await;
+    for id in 0..2 {
+        let ack = guesser.request(id, "join_group", bad_join.clone()).await;
+        assert_refused(&ack, "group_not_found");
+    }
+    let ack = guesser.request(2, "join_group", bad_join.clone()).await;
+    assert_refused(&ack, "rate_limited");
+    let mut neighbour =
+        PollingMember::connect(&app, 4, Origin::forwarding(proxy, "198.51.100.9")).await;
+    let ack = neighbour.request(0, "join_group", bad_join).await;
+    assert_refused(&ack, "group_not_found");
 }
 
 #[tokio::test]

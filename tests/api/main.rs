@@ -2,6 +2,8 @@
 //! real Socket.IO client (rust_socketio), as members would.
 
 mod chat;
+mod connection_limits;
+mod drain;
 mod expiry;
 mod groups;
 mod health;
@@ -11,9 +13,13 @@ mod input;
 mod log_flood;
 mod matchmaking;
 mod multinode;
+mod polling_client;
 mod privacy;
 mod raw;
+mod slow_clients;
+mod takeover;
 mod transport;
+mod upgrade;
 
 #[path = "../support/redis_prefix.rs"]
 mod redis_prefix;

@@ -2,6 +2,7 @@
 //! tests that must see exactly what goes over the wire (session ids, raw payloads).
 
 use crate::helpers::*;
+use crate::polling_client::{Origin, SessionRequests};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
@@ -46,13 +47,11 @@ pub async fn poll(app: &TestApp, url: &str) -> String {
 
 /// Opens a long-polling session speaking Engine.IO `eio`; returns its URL (with the sid).
 pub async fn polling_session(app: &TestApp, eio: u8) -> String {
-    let base = app.url(&format!("/socket.io/?EIO={eio}&transport=polling"));
-    let open = poll(app, &base).await;
-    let start = open.find('{').unwrap();
-    let end = open.rfind('}').unwrap();
-    let handshake: serde_json::Value = serde_json::from_str(&open[start..=end]).unwrap();
-    let sid = handshake["sid"].as_str().unwrap();
-    format!("{base}&sid={sid}")
+    let local = Origin::direct([127, 0, 0, 1]);
+    SessionRequests::open(app, eio, local)
+        .await
+        .url()
+        .to_owned()
 }
 
 /// A raw client that knows its own Engine.IO session id.
