@@ -164,12 +164,7 @@ impl<M: Clone> Hub<M> {
                 self.retire_if_empty(code, &lobby, &mut waiting);
                 return Outcome::GroupClosed;
             }
-            let last_partner = {
-                let mut state = member.state.lock();
-                state.last_group = Some(code.clone());
-                state.name = Some(name.clone());
-                state.last_partner
-            };
+            let last_partner = member.state.lock().last_partner;
             let Some(partner) = waiting.take_partner(member.number(), last_partner, choice) else {
                 waiting.waiting.push(Waiter {
                     member: member.clone(),

@@ -1,4 +1,4 @@
-use crate::domain::{AccessCode, DisplayName, RoomId};
+use crate::domain::{AccessCode, RoomId};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -17,10 +17,6 @@ pub struct Member<M> {
 
 pub(super) struct MemberState<M> {
     pub(super) place: Place<M>,
-    /// The group she last joined, for `next`.
-    pub(super) last_group: Option<AccessCode>,
-    /// The name she last joined under, reused by `next`.
-    pub(super) name: Option<DisplayName>,
     /// Her most recent partner: never paired with her twice in a row.
     pub(super) last_partner: Option<MemberNumber>,
 }
@@ -57,8 +53,6 @@ impl<M> Member<M> {
             request: Mutex::new(()),
             state: Mutex::new(MemberState {
                 place: Place::Nowhere,
-                last_group: None,
-                name: None,
                 last_partner: None,
             }),
         }
@@ -72,16 +66,6 @@ impl<M> Member<M> {
     /// The transport's handle for reaching her.
     pub fn handle(&self) -> &M {
         &self.handle
-    }
-
-    /// The group she joined last, if any: where `next` takes her.
-    pub fn last_group(&self) -> Option<AccessCode> {
-        self.state.lock().last_group.clone()
-    }
-
-    /// The name she last joined under.
-    pub fn name(&self) -> Option<DisplayName> {
-        self.state.lock().name.clone()
     }
 
     /// The room she sits in, if any (alone or with her partner).

@@ -227,17 +227,21 @@ proptest! {
         let groups: Vec<Group> = CODES.iter().map(|c| group(c)).collect();
         let mut rng = StdRng::seed_from_u64(seed);
         let mut rooms_seen = HashSet::new();
+        let mut last_group: Vec<Option<usize>> = vec![None; live.len()];
         for op in ops {
             let paired = match op {
-                Op::Join(m, g) => Some(hub.join(&live[m], &groups[g], name(), &Choice::random(&mut rng))),
-                Op::Next(m) => live[m].last_group().map(|code| {
-                    let g = groups.iter().find(|g| g.access_code == code).unwrap();
-                    hub.join(&live[m], g, name(), &Choice::random(&mut rng))
+                Op::Join(m, g) => {
+                    last_group[m] = Some(g);
+                    Some(hub.join(&live[m], &groups[g], name(), &Choice::random(&mut rng)))
+                }
+                Op::Next(m) => last_group[m].map(|g| {
+                    hub.join(&live[m], &groups[g], name(), &Choice::random(&mut rng))
                 }),
                 Op::Leave(m) => { hub.leave(&live[m]); None }
                 Op::Disconnect(m) => {
                     hub.leave(&live[m]);
                     live[m] = hub.register(live[m].handle() + 100);
+                    last_group[m] = None;
                     None
                 }
             };

@@ -84,14 +84,6 @@ impl Presence for LocalPresence {
         Ok(self.hub.leave_room(member, room))
     }
 
-    fn last_group(&self, member: &Self::Member) -> Option<AccessCode> {
-        member.last_group()
-    }
-
-    fn name(&self, member: &Self::Member) -> Option<DisplayName> {
-        member.name()
-    }
-
     /// Emits straight to the one or two sockets of the room: no adapter, no lock beyond
     /// the sender's own record.
     fn relay(

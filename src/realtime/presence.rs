@@ -73,12 +73,6 @@ pub trait Presence: Send + Sync + Sized + 'static {
         room: &str,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
 
-    /// The group she joined last, if any.
-    fn last_group(&self, member: &Self::Member) -> Option<AccessCode>;
-
-    /// The name she last joined under, if any.
-    fn name(&self, member: &Self::Member) -> Option<DisplayName>;
-
     /// Relays a chat `payload` sent into `room` to the room's members, or refuses it
     /// (`not_in_room`). Every recipient but the sending socket gets `payload` with the
     /// sender's session id masked (see [`super::masking`]). This is the hot path: it must

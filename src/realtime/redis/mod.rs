@@ -22,6 +22,7 @@ pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
+use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::presence::{Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
@@ -97,6 +98,16 @@ impl RedisPresence {
         RemotePeer::new(id, io.clone(), self.notices.clone())
     }
 
+    /// The code of the group this node's member `id` entered last, from her socket's
+    /// context (Redis knows only its fingerprint).
+    fn entered_group(&self, io: &SocketIo<RedisAdapter>, id: &MemberId) -> Option<AccessCode> {
+        let sid = self.members.get(id)?.sid;
+        let socket = io.get_socket(sid)?;
+        let context = SocketContext::<Self>::of(&socket)?;
+        let entry = context.last_entry.lock();
+        entry.as_ref().map(|entry| entry.code.clone())
+    }
+
     /// Takes her socket out of the adapter room she left; the departure, reached.
     fn departed(
         &self,
@@ -135,11 +146,6 @@ impl Presence for RedisPresence {
         let io = self.io().ok_or_else(not_attached)?;
         let choice = Choice::random(&mut rand::rng());
         let joined = self.rules.join(&member.id, group, &name, &choice).await?;
-        {
-            let mut own = member.own.lock();
-            own.last_group = Some(group.access_code.clone());
-            own.name = Some(name);
-        }
         let departure = self.departed(io, member, joined.departure);
         let outcome = joined.outcome.map(|id| self.peer(io, id));
         if let Outcome::Paired(pairing) = &outcome {
@@ -179,14 +185,6 @@ impl Presence for RedisPresence {
         let io = self.io().ok_or_else(not_attached)?;
         let departure = self.rules.leave(&member.id, Some(room)).await?;
         Ok(self.departed(io, member, departure))
-    }
-
-    fn last_group(&self, member: &Self::Member) -> Option<AccessCode> {
-        member.own.lock().last_group.clone()
-    }
-
-    fn name(&self, member: &Self::Member) -> Option<DisplayName> {
-        member.own.lock().name.clone()
     }
 
     /// A member of the room (her socket sits in its adapter room on this node) relays
@@ -233,11 +231,7 @@ impl Presence for RedisPresence {
                     LeaveReason::Disconnected,
                 ),
                 Reaped::GroupGone { member } => {
-                    let code = self
-                        .members
-                        .get(&member)
-                        .and_then(|m| m.own.lock().last_group.clone());
-                    if let Some(code) = code {
+                    if let Some(code) = self.entered_group(io, &member) {
                         closed.push((code, vec![self.peer(io, member)]));
                     }
                 }
