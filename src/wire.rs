@@ -14,6 +14,8 @@ pub struct GroupView<'a> {
     pub description: &'a str,
     /// The rules, exactly as created.
     pub rules: &'a str,
+    /// The icebreakers, in the owner's order (always a list, maybe empty).
+    pub prompts: &'a [String],
     /// The code members join with.
     pub access_code: &'a str,
     /// Creation time, RFC 3339 UTC.
@@ -28,6 +30,7 @@ impl<'a> From<&'a Group> for GroupView<'a> {
             name: group.name.as_ref(),
             description: group.description.as_ref(),
             rules: group.rules.as_ref(),
+            prompts: group.prompts.as_slice(),
             access_code: group.access_code.expose(),
             created_at: rfc3339(group.created_at),
             expires_at: rfc3339(group.expires_at),

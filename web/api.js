@@ -45,8 +45,8 @@ async function call(method, path, { body, token } = {}) {
 const codePath = (code) => `/groups/${encodeURIComponent(code)}`;
 
 /** POST /groups: resolves with the group and its owner_token. */
-export function createGroup({ name, description, rules }) {
-  return call('POST', '/groups', { body: { name, description, rules } });
+export function createGroup({ name, description, rules, prompts }) {
+  return call('POST', '/groups', { body: { name, description, rules, prompts } });
 }
 
 /** GET /groups/{code}: the group's public view. */

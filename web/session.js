@@ -34,6 +34,7 @@ export class Session {
     this.name = '';
     this.room = null;
     this.partner = null; // {name}
+    this.prompt = null; // the pair's icebreaker, when the group has prompts
     this.endReason = null; // left | next | disconnected | connection
     this.closedReason = null; // owner | gone
     this.sentIds = new Set();
@@ -135,6 +136,7 @@ export class Session {
     this.room = payload.room;
     const partnerName = payload.match && typeof payload.match.name === 'string' ? payload.match.name : '';
     this.partner = { name: partnerName || 'Someone' };
+    this.prompt = typeof payload.prompt === 'string' && payload.prompt.trim() ? payload.prompt : null;
     this.endReason = null;
     this.sentIds.clear();
     this.setPhase('chatting', { newMatch: true });

@@ -28,6 +28,9 @@ pub struct Member {
     pub index: usize,
     /// The Socket.IO socket id (v4: from the connect ack; v3: the Engine.IO session id).
     pub sid: String,
+    /// The id a partner is told: the public member id from a `join_group` ack, or (from
+    /// servers that send none, such as the Node baseline) the socket id.
+    pub public_id: String,
     ws: WebSocketStream<TcpStream>,
     version: Version,
     ping_interval: Duration,
@@ -53,7 +56,7 @@ pub struct JoinRoom {
 pub struct Partner {
     /// The partner's display name.
     pub name: String,
-    /// The partner's socket id.
+    /// The partner's public id (her socket id on servers that have no member ids).
     pub sid: String,
 }
 
@@ -72,6 +75,7 @@ impl Member {
         let mut member = Self {
             index,
             sid: String::new(),
+            public_id: String::new(),
             ws,
             version: target.version,
             ping_interval: Duration::from_secs(25),
@@ -89,6 +93,7 @@ impl Member {
             Some(sid) => sid,
             None => handshake.sid,
         };
+        member.public_id = member.sid.clone();
         Ok(member)
     }
 
@@ -224,7 +229,9 @@ impl Member {
             if let Packet::Ack { id: got, args } = eio::parse(&text)?
                 && got == id
             {
-                return check_ok(args);
+                let public_id = check_ok(args)?;
+                self.learn_public_id(public_id);
+                return Ok(());
             }
         }
     }
@@ -253,7 +260,8 @@ impl Member {
             let text = self.recv_before(deadline).await?;
             match eio::parse(&text)? {
                 Packet::Ack { id: got, args } if got == id => {
-                    check_ok(args)?;
+                    let public_id = check_ok(args)?;
+                    self.learn_public_id(public_id);
                     acked = true;
                 }
                 _ => {
@@ -264,6 +272,13 @@ impl Member {
             }
         }
         Ok(joined.expect("loop ends with a room"))
+    }
+
+    /// Keeps the member id a `join_group` ack told, if it told one.
+    fn learn_public_id(&mut self, id: Option<String>) {
+        if let Some(id) = id {
+            self.public_id = id;
+        }
     }
 
     async fn recv_before(&mut self, deadline: Instant) -> Result<Utf8Bytes> {
@@ -293,17 +308,22 @@ pub fn read_join_room(text: &str) -> Result<Option<JoinRoom>> {
 }
 
 /// Checks that an ack's arguments (`[{"ok":true,...}]`) report success.
-pub fn check_ok(args: &str) -> Result<()> {
+pub fn check_ok(args: &str) -> Result<Option<String>> {
     #[derive(Deserialize)]
     struct AckBody<'a> {
         ok: bool,
         #[serde(borrow)]
         error: Option<&'a RawValue>,
+        member: Option<MemberView>,
+    }
+    #[derive(Deserialize)]
+    struct MemberView {
+        id: String,
     }
     let (body,): (AckBody,) =
         serde_json::from_str(args).with_context(|| format!("bad ack {args}"))?;
     if body.ok {
-        Ok(())
+        Ok(body.member.map(|member| member.id))
     } else {
         let error = body.error.map_or("no error given", |error| error.get());
         bail!("refused: {error}")
@@ -449,7 +469,9 @@ mod tests {
 
     #[test]
     fn checks_acks() {
-        assert!(check_ok(r#"[{"ok":true,"group":{"name":"x"}}]"#).is_ok());
+        assert_eq!(check_ok(r#"[{"ok":true,"group":{"name":"x"}}]"#).unwrap(), None);
+        let with_id = r#"[{"ok":true,"group":{"name":"x"},"member":{"id":"ab12"}}]"#;
+        assert_eq!(check_ok(with_id).unwrap().as_deref(), Some("ab12"));
         let refused = check_ok(r#"[{"ok":false,"error":{"code":"group_not_found"}}]"#);
         assert!(refused.unwrap_err().to_string().contains("group_not_found"));
         assert!(check_ok("[]").is_err());

@@ -1,4 +1,4 @@
-use super::{AccessCode, Invalid, checked_text};
+use super::{AccessCode, Invalid, Prompts, checked_text};
 use time::OffsetDateTime;
 
 /// Limits on group fields, in characters (PROTOCOL.md section 1).
@@ -85,6 +85,8 @@ pub struct NewGroup {
     pub description: Description,
     /// The group's rules, opaque text.
     pub rules: Rules,
+    /// Icebreakers: each new pair gets one of them.
+    pub prompts: Prompts,
 }
 
 /// A live group, as the API shows it.
@@ -98,6 +100,8 @@ pub struct Group {
     pub description: Description,
     /// The group's rules, opaque text.
     pub rules: Rules,
+    /// Icebreakers: each new pair gets one of them.
+    pub prompts: Prompts,
     /// When it was created (whole seconds, UTC).
     pub created_at: OffsetDateTime,
     /// When it stops existing (whole seconds, UTC).

@@ -7,6 +7,7 @@ mod display_name;
 mod group;
 mod member_id;
 mod owner_token;
+mod prompts;
 mod room_id;
 
 pub use access_code::AccessCode;
@@ -15,6 +16,7 @@ pub use display_name::DisplayName;
 pub use group::{Description, Group, GroupName, NewGroup, Rules};
 pub use member_id::MemberId;
 pub use owner_token::{OwnerToken, OwnerTokenHash};
+pub use prompts::Prompts;
 pub use room_id::RoomId;
 
 /// Why a value sent by a client was refused; the `code` is stable and part of the protocol.

@@ -2,7 +2,9 @@
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, GROUP_NOT_FOUND};
-use crate::domain::{AccessCode, Description, Group, GroupName, NewGroup, OwnerToken, Rules};
+use crate::domain::{
+    AccessCode, Description, Group, GroupName, NewGroup, OwnerToken, Prompts, Rules,
+};
 use crate::store::StoreError;
 use crate::wire::GroupView;
 use axum::extract::rejection::JsonRejection;
@@ -63,7 +65,19 @@ fn new_group(body: Result<Json<Value>, JsonRejection>) -> ApiResult<NewGroup> {
         name: GroupName::parse(text("name").unwrap_or_default())?,
         description: Description::parse(text("description").unwrap_or_default())?,
         rules,
+        prompts: prompts(fields.get("prompts"))?,
     })
+}
+
+/// `prompts`: missing or null is none; otherwise a list of strings, each one checked.
+fn prompts(raw: Option<&Value>) -> Result<Prompts, crate::domain::Invalid> {
+    let list = match raw {
+        None | Some(Value::Null) => return Ok(Prompts::default()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(Prompts::NOT_A_LIST),
+    };
+    let texts: Option<Vec<&str>> = list.iter().map(Value::as_str).collect();
+    Prompts::parse(texts.ok_or(Prompts::NOT_A_LIST)?.into_iter())
 }
 
 async fn create(
@@ -82,6 +96,7 @@ async fn create(
             name: new.name.clone(),
             description: new.description.clone(),
             rules: new.rules.clone(),
+            prompts: new.prompts.clone(),
             created_at,
             expires_at,
         };

@@ -14,6 +14,7 @@ fn group(code: &str) -> Group {
         name: GroupName::parse("g").unwrap(),
         description: Description::parse("d").unwrap(),
         rules: Rules::default(),
+        prompts: Default::default(),
         created_at: now,
         expires_at: now + Duration::hours(1),
     }

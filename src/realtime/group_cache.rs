@@ -76,6 +76,7 @@ mod tests {
             name: GroupName::parse("n").unwrap(),
             description: Description::parse("d").unwrap(),
             rules: Rules::default(),
+            prompts: Default::default(),
             created_at: now,
             expires_at: now + ttl,
         };

@@ -96,7 +96,8 @@ impl<P: Presence> Realtime<P> {
         request.succeed(ack, &self.metrics);
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
-            notices::pair_formed(&pairing.own, &pairing);
+            let prompt = entered.group.prompts.pick(&mut rand::rng());
+            notices::pair_formed(&pairing.own, &pairing, prompt);
         }
     }
 

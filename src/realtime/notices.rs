@@ -23,6 +23,9 @@ struct JoinRoom<'a> {
     user: &'a str,
     #[serde(rename = "match")]
     partner: MatchInfo<'a>,
+    /// The pair's icebreaker, the same for both; absent when the group has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<&'a str>,
 }
 
 /// The partner as her peer sees her: her name and her public member id, under `id` and
@@ -45,34 +48,51 @@ struct GroupClosed<'a> {
     access_code: &'a str,
 }
 
-fn join_room<H: Handle>(to: &H, room: &str, own: &DisplayName, other: &DisplayName, id: &MemberId) {
+/// One member's view of her new pair.
+struct PairView<'a> {
+    room: &'a str,
+    prompt: Option<&'a str>,
+}
+
+fn join_room<H: Handle>(
+    to: &H,
+    pair: &PairView,
+    own: &DisplayName,
+    other: &DisplayName,
+    id: &MemberId,
+) {
     let payload = JoinRoom {
-        room,
+        room: pair.room,
         user: own.as_ref(),
         partner: MatchInfo {
             name: other.as_ref(),
             sid: id.as_str(),
             id: id.as_str(),
         },
+        prompt: pair.prompt,
     };
     to.emit("join_room", &payload);
 }
 
-/// Tells both members of a new pair: `join_room` with each one's view, then the compat
-/// notice `"<name> connected."` naming the member whose request made the pair.
-pub fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>) {
-    let room = pairing.room.as_str();
+/// Tells both members of a new pair: `join_room` with each one's view and the same
+/// `prompt` (section 7), then the compat notice `"<name> connected."` naming the member
+/// whose request made the pair.
+pub fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>, prompt: Option<&str>) {
+    let pair = PairView {
+        room: pairing.room.as_str(),
+        prompt,
+    };
     let partner = &pairing.partner;
     join_room(
         joiner,
-        room,
+        &pair,
         &pairing.own_name,
         &pairing.partner_name,
         partner.id(),
     );
     join_room(
         partner,
-        room,
+        &pair,
         &pairing.partner_name,
         &pairing.own_name,
         joiner.id(),

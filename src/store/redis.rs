@@ -1,6 +1,6 @@
 use super::keys::{Keys, hex};
 use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
-use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Rules};
+use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Prompts, Rules};
 use async_trait::async_trait;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
@@ -27,6 +27,9 @@ struct Record {
     name: String,
     description: String,
     rules: String,
+    /// Absent in records written before prompts existed.
+    #[serde(default)]
+    prompts: Vec<String>,
     owner: String,
     created_at: i64,
     expires_at: i64,
@@ -110,6 +113,7 @@ impl RedisStore {
                 name: GroupName::from_stored(record.name),
                 description: Description::from_stored(record.description),
                 rules: Rules::from_stored(record.rules),
+                prompts: Prompts::from_stored(record.prompts),
                 created_at: timestamp(record.created_at)?,
                 expires_at: timestamp(record.expires_at)?,
             },
@@ -154,6 +158,7 @@ impl GroupStore for RedisStore {
             name: group.name.as_ref().to_owned(),
             description: group.description.as_ref().to_owned(),
             rules: group.rules.as_ref().to_owned(),
+            prompts: group.prompts.as_slice().to_vec(),
             owner: hex(&owner.0),
             created_at: group.created_at.unix_timestamp(),
             expires_at: group.expires_at.unix_timestamp(),
@@ -246,5 +251,17 @@ impl GroupStore for RedisStore {
             .await
             .map(drop)
             .map_err(unavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Record;
+
+    #[test]
+    fn a_record_written_before_prompts_existed_has_none() {
+        let old = r#"{"sealed":"00","name":"n","description":"d","rules":"","owner":"00","created_at":0,"expires_at":1}"#;
+        let record: Record = serde_json::from_str(old).unwrap();
+        assert!(record.prompts.is_empty());
     }
 }

@@ -1,5 +1,5 @@
 use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
-use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Rules};
+use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Prompts, Rules};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{FromRow, Row};
@@ -19,6 +19,8 @@ struct GroupRow {
     name: String,
     description: String,
     rules: String,
+    /// A JSON array of strings.
+    prompts: String,
     owner_token_hash: Vec<u8>,
     created_at: i64,
     expires_at: i64,
@@ -57,6 +59,7 @@ impl SqliteStore {
                 name: GroupName::from_stored(row.name),
                 description: Description::from_stored(row.description),
                 rules: Rules::from_stored(row.rules),
+                prompts: Prompts::from_stored(serde_json::from_str(&row.prompts).ok()?),
                 created_at: timestamp(row.created_at)?,
                 expires_at: timestamp(row.expires_at)?,
             },
@@ -70,20 +73,21 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 }
 
 const COLUMNS: &str =
-    "code_sealed, name, description, rules, owner_token_hash, created_at, expires_at";
+    "code_sealed, name, description, rules, prompts, owner_token_hash, created_at, expires_at";
 
 #[async_trait]
 impl GroupStore for SqliteStore {
     async fn insert(&self, group: &Group, owner: &OwnerTokenHash) -> Result<(), StoreError> {
         let result = sqlx::query(
-            "INSERT INTO groups (code_hash, code_sealed, name, description, rules, \
-             owner_token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO groups (code_hash, code_sealed, name, description, rules, prompts, \
+             owner_token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(self.cipher.fingerprint(&group.access_code))
         .bind(self.cipher.seal(&group.access_code))
         .bind(group.name.as_ref())
         .bind(group.description.as_ref())
         .bind(group.rules.as_ref())
+        .bind(serde_json::to_string(group.prompts.as_slice()).expect("strings serialise"))
         .bind(owner.0.as_slice())
         .bind(group.created_at.unix_timestamp())
         .bind(group.expires_at.unix_timestamp())

@@ -43,6 +43,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the real server on port 0 after `configure` adjusted the defaults.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    log_into_test_output();
     let data_dir = tempfile::tempdir().unwrap();
     let mut config = Config::defaults();
     config.port = 0;
@@ -110,9 +111,13 @@ impl TestApp {
     }
 
     pub async fn create_group(&self) -> CreatedGroup {
-        let response = self
-            .post_groups(&json!({"name": "Book club", "description": "We read together"}))
-            .await;
+        self.create_group_with(&json!({"name": "Book club", "description": "We read together"}))
+            .await
+    }
+
+    /// A group created from `body`, which the server must accept.
+    pub async fn create_group_with(&self, body: &Value) -> CreatedGroup {
+        let response = self.post_groups(body).await;
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.unwrap();
         CreatedGroup {
@@ -371,7 +376,35 @@ impl Drop for Process {
     fn drop(&mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
+        if std::thread::panicking() && show_server_logs() {
+            eprintln!(
+                "--- server log ---\n{}",
+                String::from_utf8_lossy(&self.logs())
+            );
+        }
     }
+}
+
+/// Whether `TEST_LOG` asks to see the server's logs of a failing test: the log of a
+/// server process is printed when its test fails, and an in-process server logs (at
+/// `RUST_LOG`, default `info`) into the test's output, which the harness shows when the
+/// test fails.
+fn show_server_logs() -> bool {
+    std::env::var_os("TEST_LOG").is_some()
+}
+
+/// With `TEST_LOG`, routes the in-process server's logs into the test's captured output.
+fn log_into_test_output() {
+    if !show_server_logs() {
+        return;
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Another test of this binary may have installed it already.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
 }
 
 /// Starts the binary on port 0 with a fresh data directory, `args` and `env`, and learns

@@ -15,6 +15,7 @@ mod matchmaking;
 mod multinode;
 mod polling_client;
 mod privacy;
+mod prompts;
 mod raw;
 mod slow_clients;
 mod takeover;

@@ -67,6 +67,8 @@ describe('The Circle web client', () => {
     await joinViaLink(members.bob.page, group.inviteLink, 'Bob');
     await waitForChatWith(members.alice.page, 'Bob');
     await waitForChatWith(members.bob.page, 'Alice');
+    // The group has no prompts, so the chat shows no icebreaker.
+    assert.equal(await members.alice.page.locator('.icebreaker').count(), 0);
   });
 
   test('messages go both ways, own and partner messages look different', async () => {

@@ -1,21 +1,38 @@
 // What a person does in the web client, step by step, through labels and roles.
 
-/** Creates a group from the home page; resolves with {code, inviteLink}. */
-export async function createGroup(page, { name, description, rules }) {
+/** Opens the create form from the home page and fills it in, without submitting. */
+export async function fillCreateForm(page, { name, description, rules = [], prompts = [] }) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Create a group' }).click();
   await page.getByRole('heading', { name: 'Create a group' }).waitFor();
   await page.getByLabel('Group name').fill(name);
   await page.getByLabel('Description').fill(description);
-  for (const [i, rule] of rules.entries()) {
-    if (i > 0) await page.getByRole('button', { name: 'Add a rule' }).click();
-    await page.getByLabel(`Rule ${i + 1}`, { exact: true }).fill(rule);
+  await fillList(page, 'rule', rules);
+  await fillList(page, 'prompt', prompts);
+}
+
+/** Types `items` into the create form's list of `noun`s, adding rows as needed. */
+async function fillList(page, noun, items) {
+  const Noun = noun[0].toUpperCase() + noun.slice(1);
+  for (const [i, item] of items.entries()) {
+    if (i > 0) await page.getByRole('button', { name: `Add a ${noun}` }).click();
+    await page.getByLabel(`${Noun} ${i + 1}`, { exact: true }).fill(item);
   }
+}
+
+/** Submits the filled create form; resolves with {code, inviteLink}. */
+export async function submitCreateForm(page) {
   await page.getByRole('button', { name: 'Create group' }).click();
   await page.getByRole('heading', { name: 'Your group is ready' }).waitFor();
   const code = (await page.getByTestId('access-code').textContent()).trim();
   const inviteLink = await page.getByLabel('Invite link').inputValue();
   return { code, inviteLink };
+}
+
+/** Creates a group from the home page; resolves with {code, inviteLink}. */
+export async function createGroup(page, group) {
+  await fillCreateForm(page, group);
+  return submitCreateForm(page);
 }
 
 /** Opens the invite link, checks the intro, and joins under `name`. */

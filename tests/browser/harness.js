@@ -2,6 +2,7 @@
 // context per simulated member.
 
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +109,27 @@ export async function newMember(browser, baseUrl, { width = 1280, height = 800 }
     await dialog.dismiss();
   });
   return { context, page, problems };
+}
+
+/**
+ * For the `describe` it is called in: starts a server and Chromium before the tests, with
+ * one member per entry of `viewports` ({name: {width, height}}), and stops both after.
+ * Returns {server, members}, filled in once the tests run.
+ */
+export function suiteWithMembers(viewports) {
+  const suite = { server: null, browser: null, members: {} };
+  before(async () => {
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+    for (const [name, viewport] of Object.entries(viewports)) {
+      suite.members[name] = await newMember(suite.browser, suite.server.baseUrl, viewport);
+    }
+  });
+  after(async () => {
+    if (suite.browser) await suite.browser.close();
+    if (suite.server) await suite.server.stop();
+  });
+  return suite;
 }
 
 export async function ensureScreenshotDir() {

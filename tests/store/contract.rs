@@ -1,6 +1,6 @@
 //! Each function checks one behaviour of a fresh, empty store.
 
-use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Rules};
+use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Prompts, Rules};
 use circle::store::{GroupStore, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -10,6 +10,7 @@ fn group(code: &str, created_at: OffsetDateTime, lifetime: Duration) -> Group {
         name: GroupName::parse("Book club").unwrap(),
         description: Description::parse("We read\ntogether").unwrap(),
         rules: Rules::parse("[\"be kind\"]").unwrap(),
+        prompts: Prompts::default(),
         created_at,
         expires_at: created_at + lifetime,
     }
@@ -32,6 +33,24 @@ pub async fn a_stored_group_is_found_by_its_code(store: &dyn GroupStore) {
     assert!(found.owner.matches(owner.expose()));
     let unknown = AccessCode::parse("zzzzzzzzzz").unwrap();
     assert!(store.find(&unknown, now()).await.unwrap().is_none());
+}
+
+pub async fn prompts_are_stored_and_returned_in_order(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let with = Group {
+        prompts: Prompts::parse(
+            ["Tea or coffee?", "Où as-tu grandi ? 🌍", "\"Quoted\""].into_iter(),
+        )
+        .unwrap(),
+        ..group("aaaaaaaaaa", now(), Duration::hours(1))
+    };
+    let without = group("bbbbbbbbbb", now(), Duration::hours(1));
+    for g in [&with, &without] {
+        store.insert(g, &owner).await.unwrap();
+        let found = store.find(&g.access_code, now()).await.unwrap().unwrap();
+        assert_eq!(found.group.prompts, g.prompts);
+    }
+    assert_eq!(store.list(now()).await.unwrap(), vec![with, without]);
 }
 
 pub async fn a_taken_code_is_refused(store: &dyn GroupStore) {
@@ -119,6 +138,7 @@ macro_rules! contract_tests {
     ($fresh:expr) => {
         $crate::contract_tests!(@each $fresh;
             a_stored_group_is_found_by_its_code,
+            prompts_are_stored_and_returned_in_order,
             a_taken_code_is_refused,
             an_expired_group_is_absent_before_it_is_deleted,
             the_list_holds_live_groups_oldest_first,

@@ -1,5 +1,6 @@
-// The conversation with one partner: messages, composer, "Next person", "Leave",
-// and the ended state when the partner goes (the messages stay visible).
+// The conversation with one partner: the pair's icebreaker, messages, composer,
+// "Next person", "Leave", and the ended state when the partner goes (the messages stay
+// visible).
 
 import { h, shortTime, uid } from '../dom.js';
 import { describeError } from '../errors.js';
@@ -13,7 +14,7 @@ const ENDED_TEXT = {
   connection: () => 'Your connection dropped, so this conversation has ended.',
 };
 
-export function chatView({ groupName, myName, partnerName, actions }) {
+export function chatView({ groupName, partnerName, prompt, actions }) {
   const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-role': 'room-error' });
   const log = h('ol', {
     class: 'messages',
@@ -72,6 +73,14 @@ export function chatView({ groupName, myName, partnerName, actions }) {
       ),
       h('div', { class: 'chat-actions' }, nextButton, leaveButton),
     ),
+    prompt
+      ? h(
+          'aside',
+          { class: 'icebreaker', 'aria-labelledby': 'icebreaker-title' },
+          h('p', { class: 'eyebrow', id: 'icebreaker-title' }, 'Icebreaker'),
+          h('p', { class: 'icebreaker-text' }, prompt),
+        )
+      : null,
     error,
     log,
     endedPanel,

@@ -1,12 +1,16 @@
-// Create a group: name, description and a list of rules.
+// Create a group: name, description, a list of rules and a list of icebreakers.
 
-import { h, field, messageBox, uid } from '../dom.js';
+import { h, field, messageBox } from '../dom.js';
+import { listEditor } from '../list-editor.js';
 import { createGroup } from '../api.js';
 import { describeError } from '../errors.js';
 import { encodeRules } from '../rules.js';
 import { rememberOwnedGroup } from '../storage.js';
 
 const MAX_RULES = 20;
+// The server's limits on prompts (docs/protocol.md section 7).
+const MAX_PROMPTS = 20;
+const MAX_PROMPT_CHARS = 200;
 
 export function renderCreate(app) {
   const name = field({ label: 'Group name', name: 'group-name', required: true, maxlength: 100, autocomplete: 'off' });
@@ -20,45 +24,16 @@ export function renderCreate(app) {
     maxlength: 500,
   });
 
-  const rulesList = h('ol', { class: 'rules-edit', 'aria-label': 'Rules' });
-  const addRule = h('button', { type: 'button', class: 'button subtle' }, '+ Add a rule');
+  const rules = listEditor({ noun: 'rule', max: MAX_RULES, maxlength: 240, placeholder: 'e.g. Be kind and respectful.' });
+  const prompts = listEditor({
+    noun: 'prompt',
+    max: MAX_PROMPTS,
+    maxlength: MAX_PROMPT_CHARS,
+    placeholder: 'e.g. What are you reading at the moment?',
+  });
   const formError = messageBox();
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create group');
   const cancel = h('button', { type: 'button', class: 'button', onclick: () => app.go('home') }, 'Cancel');
-
-  function renumber() {
-    [...rulesList.children].forEach((li, i) => {
-      li.querySelector('label').textContent = `Rule ${i + 1}`;
-      li.querySelector('button').setAttribute('aria-label', `Remove rule ${i + 1}`);
-    });
-    addRule.disabled = rulesList.children.length >= MAX_RULES;
-  }
-
-  function addRuleRow(placeholder = '') {
-    const id = uid('rule');
-    const input = h('input', { id, type: 'text', placeholder: placeholder || null, maxlength: 240, autocomplete: 'off' });
-    const remove = h('button', { type: 'button', class: 'button subtle icon-button' }, 'Remove');
-    const li = h('li', { class: 'rule-row' }, h('label', { for: id, class: 'visually-hidden' }, 'Rule'), input, remove);
-    remove.addEventListener('click', () => {
-      const next = li.nextElementSibling || li.previousElementSibling;
-      li.remove();
-      renumber();
-      (next ? next.querySelector('input') : addRule).focus();
-    });
-    input.addEventListener('keydown', (event) => {
-      // Enter in a rule adds the next one instead of submitting half a form.
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        if (rulesList.children.length < MAX_RULES) addRuleRow().focus();
-      }
-    });
-    rulesList.append(li);
-    renumber();
-    return input;
-  }
-
-  addRule.addEventListener('click', () => addRuleRow().focus());
-  addRuleRow('e.g. Be kind and respectful.');
 
   const form = h(
     'form',
@@ -70,8 +45,18 @@ export function renderCreate(app) {
       { class: 'stack-sm' },
       h('legend', {}, 'Rules'),
       h('p', { class: 'hint' }, 'Shown to every member before they join. Optional.'),
-      rulesList,
-      h('div', {}, addRule),
+      rules.el,
+    ),
+    h(
+      'fieldset',
+      { class: 'stack-sm' },
+      h('legend', {}, 'Icebreakers'),
+      h(
+        'p',
+        { class: 'hint' },
+        `Questions to start a conversation: each new pair sees one of them, picked at random. Optional; up to ${MAX_PROMPTS}, ${MAX_PROMPT_CHARS} characters each.`,
+      ),
+      prompts.el,
     ),
     formError.el,
     h('div', { class: 'actions' }, submit, cancel),
@@ -92,11 +77,15 @@ export function renderCreate(app) {
       description.input.focus();
       return;
     }
-    const rules = encodeRules([...rulesList.querySelectorAll('input')].map((i) => i.value));
     submit.disabled = true;
     submit.textContent = 'Creating…';
     try {
-      const created = await createGroup({ name: nameValue, description: descriptionValue, rules });
+      const created = await createGroup({
+        name: nameValue,
+        description: descriptionValue,
+        rules: encodeRules(rules.values()),
+        prompts: prompts.values(),
+      });
       rememberOwnedGroup({
         code: created.access_code,
         name: created.name,

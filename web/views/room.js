@@ -30,7 +30,7 @@ export function renderRoom(app, { code }) {
         break;
       case 'chatting':
         if (!chat || event.newMatch) {
-          chat = chatView({ groupName, myName: session.name, partnerName: session.partner.name, actions });
+          chat = chatView({ groupName, partnerName: session.partner.name, prompt: session.prompt, actions });
           mount(chat.el, chat.focus);
         }
         document.title = `Chatting with ${session.partner.name} · The Circle`;

@@ -40,7 +40,8 @@ enum Phase {
 pub struct Outcome {
     /// The member's index.
     pub index: usize,
-    /// The member's socket id.
+    /// The id her partner is told: her member id once her join is acknowledged (her
+    /// socket id on servers without member ids).
     pub sid: String,
     /// When it sent `join_group`.
     pub joined_at: Option<Instant>,
@@ -265,8 +266,10 @@ async fn listen(
             }
         };
         if let Ok(crate::eio::Packet::Ack { id, args }) = crate::eio::parse(&text) {
-            if id == ack_id {
-                crate::member::check_ok(args)?;
+            if id == ack_id
+                && let Some(public_id) = crate::member::check_ok(args)?
+            {
+                outcome.sid = public_id;
             }
             continue;
         }

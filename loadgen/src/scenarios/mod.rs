@@ -167,15 +167,15 @@ fn check_pairing(a: &Member, a_joined: &JoinRoom, b: &Member, b_joined: &JoinRoo
     if a_joined.room != b_joined.room {
         bail!("m{} and m{} were told different rooms", a.index, b.index);
     }
-    if a_joined.partner.sid != b.sid || b_joined.partner.sid != a.sid {
+    if a_joined.partner.sid != b.public_id || b_joined.partner.sid != a.public_id {
         bail!(
-            "m{} and m{} were not told each other's socket ids ({} / {} vs {} / {})",
+            "m{} and m{} were not told each other's ids ({} / {} vs {} / {})",
             a.index,
             b.index,
             a_joined.partner.sid,
             b_joined.partner.sid,
-            b.sid,
-            a.sid
+            b.public_id,
+            a.public_id
         );
     }
     if a_joined.partner.name != member_name(b.index) || b_joined.user != member_name(b.index) {
