@@ -29,6 +29,7 @@ pub fn group(i: usize) -> Group {
         name: GroupName::parse("g").unwrap(),
         description: Description::parse("d").unwrap(),
         rules: Rules::default(),
+        prompts: Default::default(),
         created_at: now,
         expires_at: now + time::Duration::hours(i as i64 + 1),
     }
