@@ -5,7 +5,7 @@ use crate::domain::TrustedProxies;
 use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::realtime::redis::{RedisAdapter, RedisPresence, ResilientDriver};
+use crate::realtime::redis::{RedisAdapter, RedisPresence, RedisRules, ResilientDriver};
 use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime, SessionBindings};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
@@ -102,7 +102,11 @@ async fn shared_node(
         .context("connecting the Socket.IO adapter to Redis")?;
     let adapter = RedisAdapterCtr::new_with_driver(driver.clone(), adapter_config);
     let realtime = Arc::new(Realtime::new(
-        RedisPresence::new(store.clone(), driver, config.member_ttl),
+        RedisPresence::new(
+            RedisRules::new(store.connection(), store.keys().clone(), config.member_ttl),
+            driver,
+            config.member_ttl,
+        ),
         Arc::new(store.clone()),
         config.limits.clone(),
         metrics,

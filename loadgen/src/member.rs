@@ -469,7 +469,10 @@ mod tests {
 
     #[test]
     fn checks_acks() {
-        assert_eq!(check_ok(r#"[{"ok":true,"group":{"name":"x"}}]"#).unwrap(), None);
+        assert_eq!(
+            check_ok(r#"[{"ok":true,"group":{"name":"x"}}]"#).unwrap(),
+            None
+        );
         let with_id = r#"[{"ok":true,"group":{"name":"x"},"member":{"id":"ab12"}}]"#;
         assert_eq!(check_ok(with_id).unwrap().as_deref(), Some("ab12"));
         let refused = check_ok(r#"[{"ok":false,"error":{"code":"group_not_found"}}]"#);

@@ -41,9 +41,14 @@ const DRAINING: ApiError = ApiError::new(
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let metrics = &state.metrics;
-    let (waiting, rooms) = state.lobbies.counts().await;
-    metrics.waiting.set(waiting as i64);
-    metrics.rooms.set(rooms as i64);
+    match state.lobbies.counts().await {
+        Ok((waiting, rooms)) => {
+            metrics.waiting.set(waiting as i64);
+            metrics.rooms.set(rooms as i64);
+        }
+        // The gauges keep their last values rather than drop to zero.
+        Err(cause) => tracing::warn!(%cause, "counting lobbies and rooms failed"),
+    }
     (
         [(
             header::CONTENT_TYPE,

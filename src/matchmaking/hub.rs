@@ -1,21 +1,20 @@
 use super::lobby::{Lobby, Waiter};
-use super::member::{Place, Seat};
-use super::{Departure, Joined, Member, Outcome, Pairing, Recipients};
+use super::member::Place;
+use super::{Choice, Departure, Joined, Member, Outcome, Pairing, Whereabouts};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
 use dashmap::DashMap;
 use parking_lot::Mutex;
-use rand::Rng;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use time::OffsetDateTime;
 
 /// The two seats of a room; a seat empties when its member leaves.
-type Seats<M> = [Option<Arc<Member<M>>>; 2];
+pub(super) type Seats<M> = [Option<Arc<Member<M>>>; 2];
 
 /// One node's lobbies and rooms (see the module documentation for the locking rules).
 pub struct Hub<M> {
-    lobbies: DashMap<AccessCode, Arc<Mutex<Lobby<M>>>>,
-    rooms: DashMap<RoomId, Seats<M>>,
+    pub(super) lobbies: DashMap<AccessCode, Arc<Mutex<Lobby<M>>>>,
+    pub(super) rooms: DashMap<RoomId, Seats<M>>,
     /// Groups closed by their owner, until they would have expired: a join that looked
     /// the group up just before it closed must not wait there forever.
     closed: DashMap<AccessCode, OffsetDateTime>,
@@ -33,13 +32,6 @@ impl<M> Default for Hub<M> {
     }
 }
 
-/// Where a member is, without the references (cheap to copy out of her lock).
-enum Whereabouts {
-    Nowhere,
-    Lobby(AccessCode),
-    Room(RoomId),
-}
-
 impl<M: Clone> Hub<M> {
     /// An empty hub.
     pub fn new() -> Self {
@@ -53,18 +45,18 @@ impl<M: Clone> Hub<M> {
     }
 
     /// Leaves whatever she was in, then waits in `group`'s lobby under `name`, paired at
-    /// once with a random eligible waiter if there is one. The caller has checked that the
-    /// group is live.
+    /// once with the eligible waiter `choice` picks if there is one. The caller has
+    /// checked that the group is live.
     pub fn join(
         &self,
         member: &Arc<Member<M>>,
         group: &Group,
         name: DisplayName,
-        rng: &mut impl Rng,
+        choice: &Choice,
     ) -> Joined<M> {
         let _request = member.request.lock();
         let departure = self.vacate(member);
-        let outcome = self.enter(member, group, name, rng);
+        let outcome = self.enter(member, group, name, choice);
         Joined { departure, outcome }
     }
 
@@ -72,35 +64,6 @@ impl<M: Clone> Hub<M> {
     pub fn leave(&self, member: &Arc<Member<M>>) -> Option<Departure<M>> {
         let _request = member.request.lock();
         self.vacate(member)
-    }
-
-    /// Leaves the room named `room`; `None` (and no effect) when she is not in it.
-    pub fn leave_room(&self, member: &Arc<Member<M>>, room: &str) -> Option<Departure<M>> {
-        let _request = member.request.lock();
-        let current = member.room().filter(|r| r.as_str() == room)?;
-        Some(self.leave_seat(member, current))
-    }
-
-    /// Who receives a message that `member` sends into `room`, or `None` when she may not.
-    ///
-    /// A member of the room reaches herself and her partner. A member who is nowhere may
-    /// name any open room (compat: the original front end sends over fresh connections);
-    /// one who waits in a lobby or sits in another room may not.
-    pub fn recipients(&self, member: &Member<M>, room: &str) -> Option<Recipients<M>> {
-        match &member.state.lock().place {
-            Place::Room(seat) if seat.room.as_str() == room => {
-                let partner = seat.partner.as_ref().map(|p| p.handle().clone());
-                return Some(Recipients([Some(member.handle().clone()), partner]));
-            }
-            Place::Nowhere => {}
-            _ => return None,
-        }
-        let seats = self.rooms.get(room)?;
-        Some(Recipients(
-            seats
-                .each_ref()
-                .map(|s| s.as_ref().map(|m| m.handle().clone())),
-        ))
     }
 
     /// Closes `group` now: its waiters are sent nowhere and returned to be told.
@@ -134,7 +97,7 @@ impl<M: Clone> Hub<M> {
 
     /// The lobbies, copied out of the map so that no shard stays locked while a lobby's
     /// lock is taken (the order is lobby, then map).
-    fn lobby_snapshot(&self) -> Vec<(AccessCode, Arc<Mutex<Lobby<M>>>)> {
+    pub(super) fn lobby_snapshot(&self) -> Vec<(AccessCode, Arc<Mutex<Lobby<M>>>)> {
         self.lobbies
             .iter()
             .map(|entry| (entry.key().clone(), entry.value().clone()))
@@ -146,19 +109,11 @@ impl<M: Clone> Hub<M> {
         self.rooms.len()
     }
 
-    fn whereabouts(member: &Member<M>) -> Whereabouts {
-        match &member.state.lock().place {
-            Place::Nowhere => Whereabouts::Nowhere,
-            Place::Lobby(code) => Whereabouts::Lobby(code.clone()),
-            Place::Room(seat) => Whereabouts::Room(seat.room.clone()),
-        }
-    }
-
     /// Takes her out of her lobby or room. Runs under her request lock, so only a pairing
     /// (lobby → room) or a closing group (lobby → nowhere) can move her meanwhile.
     fn vacate(&self, member: &Arc<Member<M>>) -> Option<Departure<M>> {
         loop {
-            match Self::whereabouts(member) {
+            match member.whereabouts() {
                 Whereabouts::Nowhere => return None,
                 Whereabouts::Room(room) => return Some(self.leave_seat(member, room)),
                 Whereabouts::Lobby(code) => {
@@ -187,39 +142,12 @@ impl<M: Clone> Hub<M> {
         true
     }
 
-    /// Empties her seat; the partner, if still there, stays alone in the room.
-    fn leave_seat(&self, member: &Member<M>, room: RoomId) -> Departure<M> {
-        let mut partner = None;
-        if let Some(mut seats) = self.rooms.get_mut(&room) {
-            for seat in seats.iter_mut() {
-                match seat {
-                    Some(m) if m.number() == member.number() => *seat = None,
-                    Some(m) => partner = Some(m.clone()),
-                    None => {}
-                }
-            }
-            if let Some(partner) = &partner
-                && let Place::Room(seat) = &mut partner.state.lock().place
-                && seat.room == room
-            {
-                seat.partner = None;
-            }
-            member.state.lock().place = Place::Nowhere;
-        }
-        self.rooms
-            .remove_if(&room, |_, seats| seats.iter().all(Option::is_none));
-        Departure {
-            room,
-            partner: partner.map(|p| p.handle().clone()),
-        }
-    }
-
     fn enter(
         &self,
         member: &Arc<Member<M>>,
         group: &Group,
         name: DisplayName,
-        rng: &mut impl Rng,
+        choice: &Choice,
     ) -> Outcome<M> {
         let code = &group.access_code;
         loop {
@@ -236,13 +164,8 @@ impl<M: Clone> Hub<M> {
                 self.retire_if_empty(code, &lobby, &mut waiting);
                 return Outcome::GroupClosed;
             }
-            let last_partner = {
-                let mut state = member.state.lock();
-                state.last_group = Some(code.clone());
-                state.name = Some(name.clone());
-                state.last_partner
-            };
-            let Some(partner) = waiting.take_partner(member.number(), last_partner, rng) else {
+            let last_partner = member.state.lock().last_partner;
+            let Some(partner) = waiting.take_partner(member.number(), last_partner, choice) else {
                 waiting.waiting.push(Waiter {
                     member: member.clone(),
                     name,
@@ -251,7 +174,7 @@ impl<M: Clone> Hub<M> {
                 member.state.lock().place = Place::Lobby(code.clone());
                 return Outcome::Waiting;
             };
-            let room = RoomId::generate(rng);
+            let room = choice.room.clone();
             self.seat_pair(member, &partner.member, &room);
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
@@ -261,20 +184,6 @@ impl<M: Clone> Hub<M> {
                 partner: partner.member.handle().clone(),
                 partner_name: partner.name,
             });
-        }
-    }
-
-    /// Opens `room` for the two; runs under their lobby's lock.
-    fn seat_pair(&self, a: &Arc<Member<M>>, b: &Arc<Member<M>>, room: &RoomId) {
-        self.rooms
-            .insert(room.clone(), [Some(a.clone()), Some(b.clone())]);
-        for (me, other) in [(a, b), (b, a)] {
-            let mut state = me.state.lock();
-            state.place = Place::Room(Seat {
-                room: room.clone(),
-                partner: Some(other.clone()),
-            });
-            state.last_partner = Some(other.number());
         }
     }
 
@@ -305,67 +214,5 @@ impl<M: Clone> Hub<M> {
                 w.member.handle().clone()
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-impl<M: Clone> Hub<M> {
-    /// Panics unless PROTOCOL.md section 3's invariant holds: every member is in at most one
-    /// place, the hub's records agree with hers, and no two waiters of a lobby are
-    /// eligible for each other. Only meaningful while no request is running.
-    pub(super) fn check_invariants(&self, members: &[Arc<Member<M>>]) {
-        use super::lobby::eligible;
-        use std::collections::HashMap;
-        let mut seen: HashMap<super::MemberNumber, &'static str> = HashMap::new();
-        for (code, lobby) in self.lobby_snapshot() {
-            let lobby = lobby.lock();
-            assert!(!lobby.retired, "a retired lobby is still listed");
-            assert!(!lobby.waiting.is_empty(), "an empty lobby is still listed");
-            for (i, a) in lobby.waiting.iter().enumerate() {
-                assert!(
-                    seen.insert(a.member.number(), "lobby").is_none(),
-                    "member in two places"
-                );
-                assert!(matches!(&a.member.state.lock().place, Place::Lobby(c) if *c == code));
-                for b in &lobby.waiting[i + 1..] {
-                    let pairable = eligible(
-                        a.member.number(),
-                        a.last_partner,
-                        b.member.number(),
-                        b.last_partner,
-                    );
-                    assert!(!pairable, "two eligible members wait in one lobby");
-                }
-            }
-        }
-        for entry in self.rooms.iter() {
-            let present: Vec<_> = entry.value().iter().flatten().collect();
-            assert!(!present.is_empty(), "an empty room is still open");
-            for m in &present {
-                assert!(
-                    seen.insert(m.number(), "room").is_none(),
-                    "member in two places"
-                );
-                let state = m.state.lock();
-                let Place::Room(seat) = &state.place else {
-                    panic!("a seated member does not know her room");
-                };
-                assert!(seat.room == *entry.key());
-                let partner = seat.partner.as_ref().map(|p| p.number());
-                let other = present
-                    .iter()
-                    .map(|o| o.number())
-                    .find(|id| *id != m.number());
-                assert_eq!(partner, other, "seat and room disagree about the partner");
-            }
-        }
-        for m in members {
-            let placed = !matches!(m.state.lock().place, Place::Nowhere);
-            assert_eq!(
-                placed,
-                seen.contains_key(&m.number()),
-                "member's place is unknown to the hub"
-            );
-        }
     }
 }

@@ -1,6 +1,5 @@
-use super::{Member, MemberNumber};
+use super::{Choice, Member, MemberNumber};
 use crate::domain::DisplayName;
-use rand::Rng;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -41,13 +40,13 @@ impl<M> Lobby<M> {
         }
     }
 
-    /// Takes out a partner for `id`, chosen uniformly at random among the eligible
-    /// waiters, or `None` when nobody is eligible.
+    /// Takes out a partner for `id`, the one `choice` picks among the eligible waiters in
+    /// their order of arrival, or `None` when nobody is eligible.
     pub(super) fn take_partner(
         &mut self,
         id: MemberNumber,
         last_partner: Option<MemberNumber>,
-        rng: &mut impl Rng,
+        choice: &Choice,
     ) -> Option<Waiter<M>> {
         let is_eligible =
             |w: &Waiter<M>| eligible(id, last_partner, w.member.number(), w.last_partner);
@@ -55,7 +54,7 @@ impl<M> Lobby<M> {
         if count == 0 {
             return None;
         }
-        let chosen = rng.random_range(0..count);
+        let chosen = choice.pick(count);
         let index = self
             .waiting
             .iter()
@@ -63,7 +62,8 @@ impl<M> Lobby<M> {
             .filter(|(_, w)| is_eligible(w))
             .nth(chosen)
             .map(|(i, _)| i)?;
-        Some(self.waiting.swap_remove(index))
+        // `remove`, not `swap_remove`: the waiters stay in their order of arrival.
+        Some(self.waiting.remove(index))
     }
 
     /// Removes `id` from the lobby; whether she was there.

@@ -1,4 +1,4 @@
-use crate::domain::{AccessCode, DisplayName, RoomId};
+use crate::domain::{AccessCode, RoomId};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -17,12 +17,19 @@ pub struct Member<M> {
 
 pub(super) struct MemberState<M> {
     pub(super) place: Place<M>,
-    /// The group she last joined, for `next`.
-    pub(super) last_group: Option<AccessCode>,
-    /// The name she last joined under, reused by `next`.
-    pub(super) name: Option<DisplayName>,
     /// Her most recent partner: never paired with her twice in a row.
     pub(super) last_partner: Option<MemberNumber>,
+}
+
+/// Where a member is, without the references (cheap to copy out of her lock).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Whereabouts {
+    /// In no lobby and no room.
+    Nowhere,
+    /// Waiting in this group's lobby.
+    Lobby(AccessCode),
+    /// In this room, with her partner or alone.
+    Room(RoomId),
 }
 
 /// At most one place at a time (PROTOCOL.md section 3).
@@ -46,8 +53,6 @@ impl<M> Member<M> {
             request: Mutex::new(()),
             state: Mutex::new(MemberState {
                 place: Place::Nowhere,
-                last_group: None,
-                name: None,
                 last_partner: None,
             }),
         }
@@ -63,21 +68,20 @@ impl<M> Member<M> {
         &self.handle
     }
 
-    /// The group she joined last, if any: where `next` takes her.
-    pub fn last_group(&self) -> Option<AccessCode> {
-        self.state.lock().last_group.clone()
-    }
-
-    /// The name she last joined under.
-    pub fn name(&self) -> Option<DisplayName> {
-        self.state.lock().name.clone()
-    }
-
     /// The room she sits in, if any (alone or with her partner).
     pub fn room(&self) -> Option<RoomId> {
-        match &self.state.lock().place {
-            Place::Room(seat) => Some(seat.room.clone()),
+        match self.whereabouts() {
+            Whereabouts::Room(room) => Some(room),
             _ => None,
+        }
+    }
+
+    /// Where she is now.
+    pub fn whereabouts(&self) -> Whereabouts {
+        match &self.state.lock().place {
+            Place::Nowhere => Whereabouts::Nowhere,
+            Place::Lobby(code) => Whereabouts::Lobby(code.clone()),
+            Place::Room(seat) => Whereabouts::Room(seat.room.clone()),
         }
     }
 }

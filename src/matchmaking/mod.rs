@@ -10,13 +10,18 @@
 //! map. Locks are always taken in the order member request → lobby → room → member state,
 //! and none is held across an `.await` (there is none here).
 
+mod choice;
 mod hub;
+#[cfg(test)]
+mod invariants;
 mod lobby;
 mod member;
 mod outcome;
+mod rooms;
 
+pub use choice::Choice;
 pub use hub::Hub;
-pub use member::{Member, MemberNumber};
+pub use member::{Member, MemberNumber, Whereabouts};
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients};
 
 #[cfg(test)]

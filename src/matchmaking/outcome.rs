@@ -1,6 +1,7 @@
 use crate::domain::{DisplayName, RoomId};
 
 /// What a `join` did.
+#[derive(Debug, PartialEq)]
 pub struct Joined<M> {
     /// The room she had to leave first, if any.
     pub departure: Option<Departure<M>>,
@@ -9,6 +10,7 @@ pub struct Joined<M> {
 }
 
 /// Where a joining member ends up.
+#[derive(Debug, PartialEq)]
 pub enum Outcome<M> {
     /// In the lobby, until someone eligible arrives.
     Waiting,
@@ -19,6 +21,7 @@ pub enum Outcome<M> {
 }
 
 /// A new pair, seen from the member whose request made it.
+#[derive(Debug, PartialEq)]
 pub struct Pairing<M> {
     /// The fresh room of the two.
     pub room: RoomId,
@@ -33,6 +36,7 @@ pub struct Pairing<M> {
 }
 
 /// A member left a room; her partner, if still there, must be told.
+#[derive(Debug, PartialEq)]
 pub struct Departure<M> {
     /// The room she left.
     pub room: RoomId,
@@ -47,5 +51,42 @@ impl<M> Recipients<M> {
     /// The recipients, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &M> {
         self.0.iter().flatten()
+    }
+}
+
+impl<M> Joined<M> {
+    /// The same join, with every member reached through `reach`.
+    pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Joined<N> {
+        Joined {
+            departure: self.departure.map(|d| d.map(&mut reach)),
+            outcome: self.outcome.map(reach),
+        }
+    }
+}
+
+impl<M> Outcome<M> {
+    /// The same outcome, with every member reached through `reach`.
+    pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Outcome<N> {
+        match self {
+            Outcome::Waiting => Outcome::Waiting,
+            Outcome::GroupClosed => Outcome::GroupClosed,
+            Outcome::Paired(pair) => Outcome::Paired(Pairing {
+                room: pair.room,
+                own: reach(pair.own),
+                own_name: pair.own_name,
+                partner: reach(pair.partner),
+                partner_name: pair.partner_name,
+            }),
+        }
+    }
+}
+
+impl<M> Departure<M> {
+    /// The same departure, with the partner reached through `reach`.
+    pub fn map<N>(self, reach: impl FnOnce(M) -> N) -> Departure<N> {
+        Departure {
+            room: self.room,
+            partner: self.partner.map(reach),
+        }
     }
 }

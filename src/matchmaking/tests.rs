@@ -35,10 +35,10 @@ fn the_first_joiner_waits_and_the_second_is_paired_with_her() {
     let g = group("aaaaaaaaaa");
     let mut rng = StdRng::seed_from_u64(1);
     assert!(matches!(
-        hub.join(&a, &g, name(), &mut rng).outcome,
+        hub.join(&a, &g, name(), &Choice::random(&mut rng)).outcome,
         Outcome::Waiting
     ));
-    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &mut rng).outcome else {
+    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &Choice::random(&mut rng)).outcome else {
         panic!("not paired");
     };
     assert_eq!(pair.partner, 0);
@@ -52,8 +52,8 @@ fn members_of_different_groups_are_never_paired() {
     let hub = Hub::new();
     let [a, b] = members(&hub, 2).try_into().ok().unwrap();
     let mut rng = StdRng::seed_from_u64(2);
-    hub.join(&a, &group("aaaaaaaaaa"), name(), &mut rng);
-    let joined = hub.join(&b, &group("bbbbbbbbbb"), name(), &mut rng);
+    hub.join(&a, &group("aaaaaaaaaa"), name(), &Choice::random(&mut rng));
+    let joined = hub.join(&b, &group("bbbbbbbbbb"), name(), &Choice::random(&mut rng));
     assert!(matches!(joined.outcome, Outcome::Waiting));
     assert_eq!(hub.waiting_count(), 2);
 }
@@ -64,15 +64,18 @@ fn partners_who_part_are_not_paired_again_at_once_in_either_direction() {
     let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();
     let g = group("aaaaaaaaaa");
     let mut rng = StdRng::seed_from_u64(3);
-    hub.join(&a, &g, name(), &mut rng);
-    hub.join(&b, &g, name(), &mut rng);
-    let departure = hub.join(&a, &g, name(), &mut rng).departure.unwrap();
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
+    hub.join(&b, &g, name(), &Choice::random(&mut rng));
+    let departure = hub
+        .join(&a, &g, name(), &Choice::random(&mut rng))
+        .departure
+        .unwrap();
     assert_eq!(departure.partner, Some(1));
     assert!(matches!(
-        hub.join(&b, &g, name(), &mut rng).outcome,
+        hub.join(&b, &g, name(), &Choice::random(&mut rng)).outcome,
         Outcome::Waiting
     ));
-    let Outcome::Paired(pair) = hub.join(&c, &g, name(), &mut rng).outcome else {
+    let Outcome::Paired(pair) = hub.join(&c, &g, name(), &Choice::random(&mut rng)).outcome else {
         panic!("c not paired");
     };
     assert!(pair.partner == 0 || pair.partner == 1);
@@ -89,12 +92,13 @@ fn the_partner_is_chosen_uniformly_among_the_eligible() {
     for _ in 0..2000 {
         let hub = Hub::new();
         let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();
-        hub.join(&a, &g, name(), &mut rng);
-        hub.join(&b, &g, name(), &mut rng);
-        hub.join(&a, &g, name(), &mut rng);
-        hub.join(&b, &g, name(), &mut rng);
+        hub.join(&a, &g, name(), &Choice::random(&mut rng));
+        hub.join(&b, &g, name(), &Choice::random(&mut rng));
+        hub.join(&a, &g, name(), &Choice::random(&mut rng));
+        hub.join(&b, &g, name(), &Choice::random(&mut rng));
         assert_eq!(hub.waiting_count(), 2);
-        let Outcome::Paired(pair) = hub.join(&c, &g, name(), &mut rng).outcome else {
+        let Outcome::Paired(pair) = hub.join(&c, &g, name(), &Choice::random(&mut rng)).outcome
+        else {
             panic!("newcomer not paired");
         };
         if pair.partner == 0 {
@@ -113,8 +117,8 @@ fn leaving_the_room_tells_the_partner_who_stays_alone() {
     let [a, b] = members(&hub, 2).try_into().ok().unwrap();
     let g = group("aaaaaaaaaa");
     let mut rng = StdRng::seed_from_u64(5);
-    hub.join(&a, &g, name(), &mut rng);
-    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &mut rng).outcome else {
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
+    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &Choice::random(&mut rng)).outcome else {
         panic!("not paired");
     };
     let departure = hub.leave_room(&a, pair.room.as_str()).unwrap();
@@ -135,11 +139,16 @@ fn only_members_and_outsiders_may_send_into_a_room() {
     let [a, b, waiting, outsider] = members(&hub, 4).try_into().ok().unwrap();
     let mut rng = StdRng::seed_from_u64(6);
     let g = group("aaaaaaaaaa");
-    hub.join(&a, &g, name(), &mut rng);
-    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &mut rng).outcome else {
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
+    let Outcome::Paired(pair) = hub.join(&b, &g, name(), &Choice::random(&mut rng)).outcome else {
         panic!("not paired");
     };
-    hub.join(&waiting, &group("bbbbbbbbbb"), name(), &mut rng);
+    hub.join(
+        &waiting,
+        &group("bbbbbbbbbb"),
+        name(),
+        &Choice::random(&mut rng),
+    );
     let room = pair.room.as_str();
     let mut to_room: Vec<u32> = hub
         .recipients(&outsider, room)
@@ -165,11 +174,11 @@ fn closing_a_group_empties_its_lobby_and_refuses_later_joins() {
     let [a, b] = members(&hub, 2).try_into().ok().unwrap();
     let mut rng = StdRng::seed_from_u64(7);
     let g = group("aaaaaaaaaa");
-    hub.join(&a, &g, name(), &mut rng);
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
     assert_eq!(hub.close_group(&g), vec![0]);
     assert_eq!(hub.waiting_count(), 0);
     assert!(matches!(
-        hub.join(&b, &g, name(), &mut rng).outcome,
+        hub.join(&b, &g, name(), &Choice::random(&mut rng)).outcome,
         Outcome::GroupClosed
     ));
     hub.check_invariants(&[a, b]);
@@ -181,7 +190,7 @@ fn the_sweep_closes_lobbies_of_expired_groups() {
     let [a] = members(&hub, 1).try_into().ok().unwrap();
     let mut rng = StdRng::seed_from_u64(8);
     let g = group("aaaaaaaaaa");
-    hub.join(&a, &g, name(), &mut rng);
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
     assert!(hub.sweep(g.expires_at - Duration::seconds(1)).is_empty());
     let swept = hub.sweep(g.expires_at);
     assert_eq!(swept.len(), 1);
@@ -219,17 +228,21 @@ proptest! {
         let groups: Vec<Group> = CODES.iter().map(|c| group(c)).collect();
         let mut rng = StdRng::seed_from_u64(seed);
         let mut rooms_seen = HashSet::new();
+        let mut last_group: Vec<Option<usize>> = vec![None; live.len()];
         for op in ops {
             let paired = match op {
-                Op::Join(m, g) => Some(hub.join(&live[m], &groups[g], name(), &mut rng)),
-                Op::Next(m) => live[m].last_group().map(|code| {
-                    let g = groups.iter().find(|g| g.access_code == code).unwrap();
-                    hub.join(&live[m], g, name(), &mut rng)
+                Op::Join(m, g) => {
+                    last_group[m] = Some(g);
+                    Some(hub.join(&live[m], &groups[g], name(), &Choice::random(&mut rng)))
+                }
+                Op::Next(m) => last_group[m].map(|g| {
+                    hub.join(&live[m], &groups[g], name(), &Choice::random(&mut rng))
                 }),
                 Op::Leave(m) => { hub.leave(&live[m]); None }
                 Op::Disconnect(m) => {
                     hub.leave(&live[m]);
                     live[m] = hub.register(live[m].handle() + 100);
+                    last_group[m] = None;
                     None
                 }
             };
@@ -254,7 +267,9 @@ fn simultaneous_joins_from_many_threads_make_exactly_half_as_many_pairs() {
             scope.spawn(move || {
                 let mut rng = rand::rng();
                 for m in chunk {
-                    if let Outcome::Paired(_) = hub.join(m, g, name(), &mut rng).outcome {
+                    if let Outcome::Paired(_) =
+                        hub.join(m, g, name(), &Choice::random(&mut rng)).outcome
+                    {
                         pairs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                 }
@@ -281,7 +296,7 @@ fn random_requests_from_many_threads_leave_a_consistent_hub() {
                     match rng.random_range(0..4) {
                         0 | 1 => {
                             let g = &groups[rng.random_range(0..groups.len())];
-                            hub.join(m, g, name(), &mut rng);
+                            hub.join(m, g, name(), &Choice::random(&mut rng));
                         }
                         2 => {
                             hub.leave(m);

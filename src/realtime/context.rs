@@ -1,13 +1,24 @@
 use super::{Presence, Realtime, SessionBinding, SessionBindings};
-use crate::domain::{ClientAddress, MemberId};
+use crate::domain::{AccessCode, ClientAddress, DisplayName, MemberId};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use parking_lot::Mutex;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::Socket;
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-/// What the server keeps for one connection, in the socket's extensions.
+/// The group a member last entered, and under which name.
+#[derive(Clone)]
+pub struct Entry {
+    /// The group's code.
+    pub code: AccessCode,
+    /// Her name there.
+    pub name: DisplayName,
+}
+
+/// What the server keeps for one connection, in the socket's extensions, whichever
+/// backend runs.
 pub struct SocketContext<P: Presence> {
     /// The member's public id: what her partner sees instead of any session id.
     pub id: MemberId,
@@ -17,6 +28,9 @@ pub struct SocketContext<P: Presence> {
     pub message_limiter: DefaultDirectRateLimiter,
     /// The client's address, for the failed-join limit.
     pub client_ip: IpAddr,
+    /// The group she last entered and the name she entered under (for `next` and
+    /// `return_to`); only her own requests change it.
+    pub last_entry: Mutex<Option<Entry>>,
     /// Keeps the socket's Engine.IO session bound to the client's address while the
     /// socket lives (none when the handshake did not pass the session guard).
     _session: Option<SessionBinding>,
@@ -41,6 +55,7 @@ impl<P: Presence> SocketContext<P> {
             id,
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip: client.ip(),
+            last_entry: Mutex::new(None),
             _session: session,
         });
         socket.extensions.insert(context);

@@ -1,6 +1,6 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
-use super::context::SocketContext;
+use super::context::{Entry, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
@@ -52,10 +52,16 @@ impl<P: Presence> Realtime<P> {
         };
         let joined = self
             .presence
-            .join(&context.member, &stored.group, name)
+            .join(&context.member, &stored.group, name.clone())
             .await
             .map_err(|_| UNAVAILABLE)?;
         notices::partner_gone(joined.departure, reason);
+        if !matches!(joined.outcome, Outcome::GroupClosed) {
+            *context.last_entry.lock() = Some(Entry {
+                code: stored.group.access_code.clone(),
+                name,
+            });
+        }
         let pairing = match joined.outcome {
             Outcome::Waiting => None,
             Outcome::Paired(pairing) => Some(pairing),
@@ -98,7 +104,7 @@ impl<P: Presence> Realtime<P> {
     /// Leaves her lobby or room, telling a partner left behind; a store failure is
     /// logged (the member's records expire on their own).
     async fn leave_everything(&self, context: &SocketContext<P>, reason: LeaveReason) {
-        self.tell_partner(self.presence.leave(&context.member).await, reason);
+        self.tell_partner(self.presence.leave(&context.member, reason).await, reason);
     }
 
     fn tell_partner<E: std::fmt::Display>(
@@ -208,7 +214,11 @@ pub async fn on_leave<P: Presence>(
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
         return request.succeed(Empty {}, &rt.metrics);
     };
-    let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
+    let name = context
+        .last_entry
+        .lock()
+        .as_ref()
+        .map_or_else(anonymous, |e| e.name.clone());
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left)
         .await;
@@ -224,10 +234,9 @@ pub async fn on_next<P: Presence>(
     let Some(context) = SocketContext::<P>::of(&socket) else {
         return;
     };
-    let Some(code) = rt.presence.last_group(&context.member) else {
+    let Some(Entry { code, name }) = context.last_entry.lock().clone() else {
         return request.refuse(&socket, "next", NOT_IN_GROUP, &rt.metrics);
     };
-    let name = rt.presence.name(&context.member).unwrap_or_else(anonymous);
     let result = rt
         .enter(&context, Some(code.expose()), name, LeaveReason::Next)
         .await;
@@ -253,7 +262,7 @@ pub async fn on_leave_room<P: Presence>(
 pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
-        let departure = rt.presence.disconnect(&context.member).await;
-        rt.tell_partner(departure, LeaveReason::Disconnected);
+        rt.leave_everything(&context, LeaveReason::Disconnected)
+            .await;
     }
 }

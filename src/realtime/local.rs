@@ -1,10 +1,11 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
 use super::masking::partner_copy;
+use super::notices::LeaveReason;
 use super::presence::{Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
-use crate::matchmaking::{Departure, Hub, Joined, Member};
+use crate::matchmaking::{Choice, Departure, Hub, Joined, Member};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -61,16 +62,16 @@ impl Presence for LocalPresence {
         group: &Group,
         name: DisplayName,
     ) -> Result<Joined<Peer>, StoreError> {
-        Ok(self.hub.join(member, group, name, &mut rand::rng()))
+        Ok(self
+            .hub
+            .join(member, group, name, &Choice::random(&mut rand::rng())))
     }
 
-    async fn leave(&self, member: &Self::Member) -> Result<Option<Departure<Peer>>, StoreError> {
-        Ok(self.hub.leave(member))
-    }
-
-    async fn disconnect(
+    /// Every reason leaves the same way: the hub drops her record with her socket.
+    async fn leave(
         &self,
         member: &Self::Member,
+        _reason: LeaveReason,
     ) -> Result<Option<Departure<Peer>>, StoreError> {
         Ok(self.hub.leave(member))
     }
@@ -81,14 +82,6 @@ impl Presence for LocalPresence {
         room: &str,
     ) -> Result<Option<Departure<Peer>>, StoreError> {
         Ok(self.hub.leave_room(member, room))
-    }
-
-    fn last_group(&self, member: &Self::Member) -> Option<AccessCode> {
-        member.last_group()
-    }
-
-    fn name(&self, member: &Self::Member) -> Option<DisplayName> {
-        member.name()
     }
 
     /// Emits straight to the one or two sockets of the room: no adapter, no lock beyond
@@ -125,7 +118,7 @@ impl Presence for LocalPresence {
         self.hub.sweep(now)
     }
 
-    async fn counts(&self) -> (usize, usize) {
-        (self.hub.waiting_count(), self.hub.room_count())
+    async fn counts(&self) -> Result<(usize, usize), StoreError> {
+        Ok((self.hub.waiting_count(), self.hub.room_count()))
     }
 }

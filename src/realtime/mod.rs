@@ -86,7 +86,7 @@ pub trait Lobbies: Send + Sync {
     async fn sweep(&self, now: OffsetDateTime);
 
     /// Members waiting and rooms open, for the metrics.
-    async fn counts(&self) -> (usize, usize);
+    async fn counts(&self) -> Result<(usize, usize), crate::store::StoreError>;
 
     /// How often [`Lobbies::sweep`] must run at least.
     fn maintenance_interval(&self) -> Option<std::time::Duration>;
@@ -113,7 +113,7 @@ impl<P: Presence> Lobbies for Realtime<P> {
         self.groups.prune();
     }
 
-    async fn counts(&self) -> (usize, usize) {
+    async fn counts(&self) -> Result<(usize, usize), crate::store::StoreError> {
         self.presence.counts().await
     }
 

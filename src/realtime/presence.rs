@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
+use super::notices::LeaveReason;
 use super::refusal::Refusal;
 
 /// How the server reaches one member to tell her something.
@@ -57,16 +58,12 @@ pub trait Presence: Send + Sync + Sized + 'static {
         name: DisplayName,
     ) -> Result<Joined<Self::Handle>, StoreError>;
 
-    /// Leaves her lobby or room, whichever she is in.
+    /// Leaves her lobby or room, whichever she is in, for `reason`; when her connection
+    /// is gone ([`LeaveReason::Disconnected`]) the backend forgets her too.
     async fn leave(
         &self,
         member: &Self::Member,
-    ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
-
-    /// Leaves her lobby or room for good: her socket is gone.
-    async fn disconnect(
-        &self,
-        member: &Self::Member,
+        reason: LeaveReason,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
 
     /// Leaves the room named `room`; `None` (and no effect) when she is not in it.
@@ -75,12 +72,6 @@ pub trait Presence: Send + Sync + Sized + 'static {
         member: &Self::Member,
         room: &str,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
-
-    /// The group she joined last, if any.
-    fn last_group(&self, member: &Self::Member) -> Option<AccessCode>;
-
-    /// The name she last joined under, if any.
-    fn name(&self, member: &Self::Member) -> Option<DisplayName>;
 
     /// Relays a chat `payload` sent into `room` to the room's members, or refuses it
     /// (`not_in_room`). Every recipient but the sending socket gets `payload` with the
@@ -114,5 +105,5 @@ pub trait Presence: Send + Sync + Sized + 'static {
     }
 
     /// Members waiting and rooms open, counting this node's members (for metrics).
-    async fn counts(&self) -> (usize, usize);
+    async fn counts(&self) -> Result<(usize, usize), StoreError>;
 }

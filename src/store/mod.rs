@@ -4,10 +4,12 @@
 //! [`crate::matchmaking::Hub`].
 
 mod code_cipher;
+mod keys;
 mod redis;
 mod sqlite;
 
 pub use code_cipher::CodeCipher;
+pub use keys::Keys;
 pub use redis::{RedisStore, connect as connect_redis};
 pub use sqlite::SqliteStore;
 

@@ -1,3 +1,4 @@
+use super::keys::{Keys, hex};
 use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
 use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Prompts, Rules};
 use async_trait::async_trait;
@@ -16,8 +17,7 @@ use time::OffsetDateTime;
 #[derive(Clone)]
 pub struct RedisStore {
     redis: ConnectionManager,
-    prefix: String,
-    cipher: CodeCipher,
+    keys: Keys,
 }
 
 /// One group as stored: a JSON string.
@@ -37,10 +37,6 @@ struct Record {
 
 fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(e.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -70,7 +66,7 @@ impl RedisStore {
     pub async fn open(redis: ConnectionManager, prefix: &str) -> anyhow::Result<Self> {
         use anyhow::Context;
         let mut conn = redis.clone();
-        let key_name = format!("{prefix}:code-key");
+        let key_name = Keys::code_key(prefix);
         let fresh = hex(&CodeCipher::random().key_bytes());
         let _: bool = conn
             .set_nx(&key_name, &fresh)
@@ -82,23 +78,17 @@ impl RedisStore {
             .context("the shared code key is malformed")?;
         Ok(Self {
             redis,
-            prefix: prefix.to_owned(),
-            cipher: CodeCipher::from_key(key),
+            keys: Keys::new(prefix, CodeCipher::from_key(key)),
         })
     }
 
     fn group_key(&self, code: &AccessCode) -> String {
-        self.key_for(&self.fingerprint(code))
+        self.keys.group(&self.keys.fingerprint(code))
     }
 
-    /// How `code` appears in every Redis key (its keyed hash, in hex).
-    pub fn fingerprint(&self, code: &AccessCode) -> String {
-        hex(&self.cipher.fingerprint(code))
-    }
-
-    /// The prefix of every key.
-    pub fn prefix(&self) -> &str {
-        &self.prefix
+    /// The key layout, shared with the presence backend.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// A connection to the same Redis.
@@ -107,11 +97,11 @@ impl RedisStore {
     }
 
     fn key_for(&self, fingerprint: &str) -> String {
-        format!("{}:group:{fingerprint}", self.prefix)
+        self.keys.group(fingerprint)
     }
 
     fn listing_key(&self) -> String {
-        format!("{}:groups", self.prefix)
+        self.keys.listing()
     }
 
     fn decode(&self, json: &str) -> Option<StoredGroup> {
@@ -119,7 +109,7 @@ impl RedisStore {
         let timestamp = |secs| OffsetDateTime::from_unix_timestamp(secs).ok();
         Some(StoredGroup {
             group: Group {
-                access_code: self.cipher.open(&unhex(&record.sealed)?)?,
+                access_code: self.keys.cipher().open(&unhex(&record.sealed)?)?,
                 name: GroupName::from_stored(record.name),
                 description: Description::from_stored(record.description),
                 rules: Rules::from_stored(record.rules),
@@ -162,9 +152,9 @@ impl RedisStore {
 #[async_trait]
 impl GroupStore for RedisStore {
     async fn insert(&self, group: &Group, owner: &OwnerTokenHash) -> Result<(), StoreError> {
-        let fingerprint = self.fingerprint(&group.access_code);
+        let fingerprint = self.keys.fingerprint(&group.access_code);
         let record = Record {
-            sealed: hex(&self.cipher.seal(&group.access_code)),
+            sealed: hex(&self.keys.cipher().seal(&group.access_code)),
             name: group.name.as_ref().to_owned(),
             description: group.description.as_ref().to_owned(),
             rules: group.rules.as_ref().to_owned(),
@@ -229,7 +219,7 @@ impl GroupStore for RedisStore {
     async fn delete(&self, code: &AccessCode) -> Result<bool, StoreError> {
         let mut conn = self.redis.clone();
         let deleted: usize = conn.del(self.group_key(code)).await.map_err(unavailable)?;
-        let fingerprint = self.fingerprint(code);
+        let fingerprint = self.keys.fingerprint(code);
         let _: usize = conn
             .zrem(self.listing_key(), fingerprint)
             .await

@@ -1,5 +1,4 @@
-use crate::domain::{AccessCode, DisplayName, MemberId};
-use parking_lot::Mutex;
+use crate::domain::MemberId;
 use socketioxide::socket::Sid;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,16 +13,8 @@ pub struct RedisMember {
     pub(super) id: MemberId,
     /// Her socket on this node (never written to Redis: a session id is a credential).
     pub(super) sid: Sid,
-    /// Only her own requests change these, so this node's copy is the truth.
-    pub(super) own: Mutex<OwnState>,
     /// Runs her relays one after the other, so that they keep their order.
     pub(super) queue: mpsc::UnboundedSender<Job>,
-}
-
-#[derive(Default)]
-pub(super) struct OwnState {
-    pub(super) last_group: Option<AccessCode>,
-    pub(super) name: Option<DisplayName>,
 }
 
 impl RedisMember {
@@ -34,12 +25,7 @@ impl RedisMember {
                 job.await;
             }
         });
-        Self {
-            id,
-            sid,
-            own: Mutex::new(OwnState::default()),
-            queue,
-        }
+        Self { id, sid, queue }
     }
 
     /// Queues `job` behind her earlier ones.

@@ -1,19 +1,19 @@
 -- Shared by the scripts below: takes member `member` out of her lobby or room.
 -- Returns {room, partner_member} of a room she left ("" when none).
-local function vacate(p, member)
-  local mkey = p .. ':m:' .. member
+local function vacate(member)
+  local mkey = K.member .. member
   local place = redis.call('HGET', mkey, 'place') or ''
   if place == '' then
     return {'', ''}
   end
   redis.call('HSET', mkey, 'place', '')
   if string.sub(place, 1, 6) == 'lobby:' then
-    redis.call('SREM', p .. ':lobby:' .. string.sub(place, 7), member)
+    redis.call('LREM', K.lobby .. string.sub(place, 7), 0, member)
     return {'', ''}
   end
   if string.sub(place, 1, 5) == 'room:' then
     local room = string.sub(place, 6)
-    local rkey = p .. ':room:' .. room
+    local rkey = K.room .. room
     redis.call('SREM', rkey, member)
     local partner = redis.call('SRANDMEMBER', rkey) or ''
     if partner == '' then

@@ -1,0 +1,66 @@
+//! The section 3 invariant, checked against the hub's records in tests.
+
+use super::Hub;
+use super::member::{Member, Place};
+use std::sync::Arc;
+
+impl<M: Clone> Hub<M> {
+    /// Panics unless PROTOCOL.md section 3's invariant holds: every member is in at most one
+    /// place, the hub's records agree with hers, and no two waiters of a lobby are
+    /// eligible for each other. Only meaningful while no request is running.
+    pub(crate) fn check_invariants(&self, members: &[Arc<Member<M>>]) {
+        use super::lobby::eligible;
+        use std::collections::HashMap;
+        let mut seen: HashMap<super::MemberNumber, &'static str> = HashMap::new();
+        for (code, lobby) in self.lobby_snapshot() {
+            let lobby = lobby.lock();
+            assert!(!lobby.retired, "a retired lobby is still listed");
+            assert!(!lobby.waiting.is_empty(), "an empty lobby is still listed");
+            for (i, a) in lobby.waiting.iter().enumerate() {
+                assert!(
+                    seen.insert(a.member.number(), "lobby").is_none(),
+                    "member in two places"
+                );
+                assert!(matches!(&a.member.state.lock().place, Place::Lobby(c) if *c == code));
+                for b in &lobby.waiting[i + 1..] {
+                    let pairable = eligible(
+                        a.member.number(),
+                        a.last_partner,
+                        b.member.number(),
+                        b.last_partner,
+                    );
+                    assert!(!pairable, "two eligible members wait in one lobby");
+                }
+            }
+        }
+        for entry in self.rooms.iter() {
+            let present: Vec<_> = entry.value().iter().flatten().collect();
+            assert!(!present.is_empty(), "an empty room is still open");
+            for m in &present {
+                assert!(
+                    seen.insert(m.number(), "room").is_none(),
+                    "member in two places"
+                );
+                let state = m.state.lock();
+                let Place::Room(seat) = &state.place else {
+                    panic!("a seated member does not know her room");
+                };
+                assert!(seat.room == *entry.key());
+                let partner = seat.partner.as_ref().map(|p| p.number());
+                let other = present
+                    .iter()
+                    .map(|o| o.number())
+                    .find(|id| *id != m.number());
+                assert_eq!(partner, other, "seat and room disagree about the partner");
+            }
+        }
+        for m in members {
+            let placed = !matches!(m.state.lock().place, Place::Nowhere);
+            assert_eq!(
+                placed,
+                seen.contains_key(&m.number()),
+                "member's place is unknown to the hub"
+            );
+        }
+    }
+}

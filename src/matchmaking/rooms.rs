@@ -1,0 +1,79 @@
+//! The room side of the hub: opening a room for a pair, leaving a seat, and who may send
+//! into a room.
+
+use super::member::{Member, Place, Seat};
+use super::{Departure, Hub, Recipients};
+use crate::domain::RoomId;
+use std::sync::Arc;
+
+impl<M: Clone> Hub<M> {
+    /// Leaves the room named `room`; `None` (and no effect) when she is not in it.
+    pub fn leave_room(&self, member: &Arc<Member<M>>, room: &str) -> Option<Departure<M>> {
+        let _request = member.request.lock();
+        let current = member.room().filter(|r| r.as_str() == room)?;
+        Some(self.leave_seat(member, current))
+    }
+
+    /// Who receives a message that `member` sends into `room`, or `None` when she may not.
+    ///
+    /// A member of the room reaches herself and her partner. A member who is nowhere may
+    /// name any open room (compat: the original front end sends over fresh connections);
+    /// one who waits in a lobby or sits in another room may not.
+    pub fn recipients(&self, member: &Member<M>, room: &str) -> Option<Recipients<M>> {
+        match &member.state.lock().place {
+            Place::Room(seat) if seat.room.as_str() == room => {
+                let partner = seat.partner.as_ref().map(|p| p.handle().clone());
+                return Some(Recipients([Some(member.handle().clone()), partner]));
+            }
+            Place::Nowhere => {}
+            _ => return None,
+        }
+        let seats = self.rooms.get(room)?;
+        Some(Recipients(
+            seats
+                .each_ref()
+                .map(|s| s.as_ref().map(|m| m.handle().clone())),
+        ))
+    }
+
+    /// Empties her seat; the partner, if still there, stays alone in the room.
+    pub(super) fn leave_seat(&self, member: &Member<M>, room: RoomId) -> Departure<M> {
+        let mut partner = None;
+        if let Some(mut seats) = self.rooms.get_mut(&room) {
+            for seat in seats.iter_mut() {
+                match seat {
+                    Some(m) if m.number() == member.number() => *seat = None,
+                    Some(m) => partner = Some(m.clone()),
+                    None => {}
+                }
+            }
+            if let Some(partner) = &partner
+                && let Place::Room(seat) = &mut partner.state.lock().place
+                && seat.room == room
+            {
+                seat.partner = None;
+            }
+            member.state.lock().place = Place::Nowhere;
+        }
+        self.rooms
+            .remove_if(&room, |_, seats| seats.iter().all(Option::is_none));
+        Departure {
+            room,
+            partner: partner.map(|p| p.handle().clone()),
+        }
+    }
+
+    /// Opens `room` for the two; runs under their lobby's lock.
+    pub(super) fn seat_pair(&self, a: &Arc<Member<M>>, b: &Arc<Member<M>>, room: &RoomId) {
+        self.rooms
+            .insert(room.clone(), [Some(a.clone()), Some(b.clone())]);
+        for (me, other) in [(a, b), (b, a)] {
+            let mut state = me.state.lock();
+            state.place = Place::Room(Seat {
+                room: room.clone(),
+                partner: Some(other.clone()),
+            });
+            state.last_partner = Some(other.number());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The pairing rules of PROTOCOL.md section 3 as the Redis scripts run them, with no
+//! sockets: members are their ids. [`super::RedisPresence`] adds the transport; the
+//! differential test (tests/rules) checks these against [`crate::matchmaking::Hub`].
+
+use super::replies::{self, Reaped, RecordedPlace};
+use super::scripts::{self, invoke};
+use crate::domain::{DisplayName, Group, MemberId};
+use crate::matchmaking::{Choice, Departure, Joined};
+use crate::store::{Keys, StoreError};
+use redis::aio::ConnectionManager;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Members whose records one run of the reaping script refreshes.
+const REAP_SLICE: usize = 500;
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// One node's view of the lobbies and rooms in Redis.
+#[derive(Clone)]
+pub struct RedisRules {
+    redis: ConnectionManager,
+    keys: Keys,
+    node: String,
+    member_ttl: Duration,
+}
+
+impl RedisRules {
+    /// A fresh node on `redis`, under the layout `keys`; a member's record outlives her
+    /// node by at most `member_ttl`.
+    pub fn new(redis: ConnectionManager, keys: Keys, member_ttl: Duration) -> Self {
+        Self {
+            redis,
+            keys,
+            node: format!("{:016x}", rand::random::<u64>()),
+            member_ttl,
+        }
+    }
+
+    /// The key layout.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// A connection to the same Redis.
+    pub fn connection(&self) -> ConnectionManager {
+        self.redis.clone()
+    }
+
+    fn ttl_ms(&self) -> u64 {
+        self.member_ttl.as_millis() as u64
+    }
+
+    /// Leaves whatever she was in, then waits in `group`'s lobby under `name`, paired at
+    /// once with the eligible waiter `choice` picks if there is one.
+    pub async fn join(
+        &self,
+        member: &MemberId,
+        group: &Group,
+        name: &DisplayName,
+        choice: &Choice,
+    ) -> Result<Joined<MemberId>, StoreError> {
+        let reply: Vec<String> = invoke(&scripts::JOIN, &self.keys)
+            .arg(member.as_str())
+            .arg(self.keys.fingerprint(&group.access_code))
+            .arg(name.as_ref())
+            .arg(&self.node)
+            .arg(self.ttl_ms())
+            .arg(choice.room.as_str())
+            .arg(choice.draw)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        replies::joined(&reply, member, name, &choice.room)
+    }
+
+    /// Leaves the room named `room`, or whatever she is in when `room` is `None`; the
+    /// room she left, if she left one.
+    pub async fn leave(
+        &self,
+        member: &MemberId,
+        room: Option<&str>,
+    ) -> Result<Option<Departure<MemberId>>, StoreError> {
+        let reply: Vec<String> = invoke(&scripts::LEAVE, &self.keys)
+            .arg(member.as_str())
+            .arg(room.unwrap_or_default())
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        replies::left(&reply)
+    }
+
+    /// Deletes her record: she is gone for good.
+    pub async fn forget(&self, member: &MemberId) -> Result<(), StoreError> {
+        redis::cmd("DEL")
+            .arg(self.keys.member(member))
+            .query_async::<usize>(&mut self.connection())
+            .await
+            .map(drop)
+            .map_err(unavailable)
+    }
+
+    /// Closes `group`'s lobby now; returns who was waiting there.
+    pub async fn close(&self, group: &Group) -> Result<Vec<MemberId>, StoreError> {
+        let remaining = (group.expires_at - OffsetDateTime::now_utc())
+            .whole_seconds()
+            .max(1);
+        let reply: Vec<String> = invoke(&scripts::CLOSE, &self.keys)
+            .arg(self.keys.fingerprint(&group.access_code))
+            .arg(remaining)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(replies::waiters(reply))
+    }
+
+    /// Keeps the records of `members` (this node's) alive and reports what changed
+    /// under them. Runs in slices, so that no single script holds Redis for long.
+    pub async fn reap(&self, members: &[MemberId]) -> Result<Vec<Reaped>, StoreError> {
+        let mut found = Vec::new();
+        for slice in members.chunks(REAP_SLICE) {
+            let mut call = invoke(&scripts::REAP, &self.keys);
+            call.arg(self.ttl_ms());
+            for member in slice {
+                call.arg(member.as_str());
+            }
+            let reply: Vec<String> = call
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(unavailable)?;
+            found.extend(replies::reaped(&reply)?);
+        }
+        Ok(found)
+    }
+
+    /// Where the records of `members` say they are, in the same order.
+    pub async fn places(&self, members: &[MemberId]) -> Result<Vec<RecordedPlace>, StoreError> {
+        let mut pipe = redis::pipe();
+        for member in members {
+            pipe.hget(self.keys.member(member), "place");
+        }
+        let places: Vec<Option<String>> = pipe
+            .query_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(places
+            .iter()
+            .map(|place| RecordedPlace::parse(place.as_deref()))
+            .collect())
+    }
+}

@@ -1,0 +1,94 @@
+//! Every Redis key the nodes share, spelled out once: the group store, the presence
+//! backend and (through [`Keys::script_prefixes`]) the Lua scripts all build their keys
+//! here.
+
+use super::CodeCipher;
+use crate::domain::{AccessCode, MemberId};
+
+/// The key layout under one prefix. Groups are keyed by their code's keyed hash (its
+/// fingerprint), never by the code itself.
+#[derive(Clone)]
+pub struct Keys {
+    prefix: String,
+    cipher: CodeCipher,
+}
+
+impl Keys {
+    /// The key that holds the fingerprint key shared by the nodes (read before a
+    /// [`Keys`] can be made).
+    pub fn code_key(prefix: &str) -> String {
+        format!("{prefix}:code-key")
+    }
+
+    /// The layout under `prefix`, fingerprinting codes with `cipher`.
+    pub fn new(prefix: &str, cipher: CodeCipher) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            cipher,
+        }
+    }
+
+    /// The cipher that seals codes and fingerprints them.
+    pub fn cipher(&self) -> &CodeCipher {
+        &self.cipher
+    }
+
+    /// How `code` appears in every key (its keyed hash, in hex).
+    pub fn fingerprint(&self, code: &AccessCode) -> String {
+        hex(&self.cipher.fingerprint(code))
+    }
+
+    /// One group's record, by fingerprint.
+    pub fn group(&self, fingerprint: &str) -> String {
+        format!("{}{fingerprint}", self.group_prefix())
+    }
+
+    /// The listing of groups by creation time.
+    pub fn listing(&self) -> String {
+        format!("{}:groups", self.prefix)
+    }
+
+    /// One member's record: name, node, place, last partner.
+    pub fn member(&self, id: &MemberId) -> String {
+        format!("{}{}", self.member_prefix(), id.as_str())
+    }
+
+    /// One group's lobby: its waiting members, in order of arrival.
+    pub fn lobby(&self, fingerprint: &str) -> String {
+        format!("{}:lobby:{fingerprint}", self.prefix)
+    }
+
+    /// One room's members.
+    pub fn room(&self, room: &str) -> String {
+        format!("{}{room}", self.room_prefix())
+    }
+
+    /// The key prefixes the scripts build their keys from, in the order `keys.lua`
+    /// reads them: member, lobby, room, closed group, group.
+    pub fn script_prefixes(&self) -> [String; 5] {
+        [
+            self.member_prefix(),
+            self.lobby(""),
+            self.room_prefix(),
+            format!("{}:closed:", self.prefix),
+            self.group_prefix(),
+        ]
+    }
+
+    fn member_prefix(&self) -> String {
+        format!("{}:m:", self.prefix)
+    }
+
+    fn room_prefix(&self) -> String {
+        format!("{}:room:", self.prefix)
+    }
+
+    fn group_prefix(&self) -> String {
+        format!("{}:group:", self.prefix)
+    }
+}
+
+/// Bytes in lower-case hex.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,137 @@
+//! One contract for every executor of the rules: each function checks one behaviour on a
+//! fresh executor, and `contract_tests!` runs it against the model and against Redis.
+
+use crate::executors::{Executor, Model, choice, group, name_of, redis_nodes};
+use circle::domain::MemberId;
+use circle::matchmaking::{Departure, Joined, Outcome, Pairing, Whereabouts};
+
+fn member(name: &str) -> MemberId {
+    MemberId::from_wire(name)
+}
+
+fn paired(own: &MemberId, partner: &MemberId, room: &str) -> Outcome<MemberId> {
+    Outcome::Paired(Pairing {
+        room: choice(room, 0).room,
+        own: own.clone(),
+        own_name: name_of(own),
+        partner: partner.clone(),
+        partner_name: name_of(partner),
+    })
+}
+
+fn left(room: &str, partner: Option<&MemberId>) -> Option<Departure<MemberId>> {
+    Some(Departure {
+        room: choice(room, 0).room,
+        partner: partner.cloned(),
+    })
+}
+
+pub async fn the_first_joiner_waits_and_the_second_is_paired_with_her(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    let first = rules.join(&a, &group(0), &choice("r1", 0)).await;
+    assert_eq!(first.outcome, Outcome::Waiting);
+    assert_eq!(
+        rules.whereabouts(&a).await,
+        Whereabouts::Lobby(group(0).access_code)
+    );
+    let second = rules.join(&b, &group(0), &choice("r2", 7)).await;
+    assert_eq!(second.outcome, paired(&b, &a, "r2"));
+    assert_eq!(second.departure, None);
+    assert_eq!(
+        rules.whereabouts(&a).await,
+        Whereabouts::Room(choice("r2", 0).room)
+    );
+}
+
+pub async fn members_of_different_groups_are_never_paired(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    let other = rules.join(&b, &group(1), &choice("r2", 0)).await;
+    assert_eq!(other.outcome, Outcome::Waiting);
+}
+
+/// Two former partners wait side by side; a newcomer gets the one her draw picks, in
+/// their order of arrival.
+pub async fn former_partners_wait_apart_and_the_draw_picks_in_order_of_arrival(
+    rules: &impl Executor,
+) {
+    let (a, b, c, d) = (member("a"), member("b"), member("c"), member("d"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    let again = rules.join(&a, &group(0), &choice("r3", 0)).await;
+    assert_eq!(again.departure, left("r2", Some(&b)));
+    assert_eq!(again.outcome, Outcome::Waiting);
+    let back = rules.join(&b, &group(0), &choice("r4", 0)).await;
+    assert_eq!(back.departure, left("r2", None));
+    assert_eq!(back.outcome, Outcome::Waiting, "not paired twice in a row");
+    let newcomer = rules.join(&c, &group(0), &choice("r5", 3)).await;
+    assert_eq!(
+        newcomer.outcome,
+        paired(&c, &b, "r5"),
+        "draw 3 of 2: the second"
+    );
+    let last = rules.join(&d, &group(0), &choice("r6", 4)).await;
+    assert_eq!(last.outcome, paired(&d, &a, "r6"));
+}
+
+pub async fn leaving_a_room_tells_the_partner_who_stays_alone(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    let wrong = choice("elsewhere", 0).room;
+    assert_eq!(rules.leave(&a, Some(&wrong)).await, None);
+    let room = choice("r2", 0).room;
+    assert_eq!(rules.leave(&a, Some(&room)).await, left("r2", Some(&b)));
+    assert_eq!(rules.whereabouts(&a).await, Whereabouts::Nowhere);
+    assert_eq!(rules.whereabouts(&b).await, Whereabouts::Room(room));
+    assert_eq!(rules.leave(&b, None).await, left("r2", None));
+    assert_eq!(rules.leave(&b, None).await, None);
+}
+
+pub async fn a_disconnect_tells_the_partner(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    assert_eq!(rules.disconnect(&b).await, left("r2", Some(&a)));
+}
+
+pub async fn closing_a_group_returns_its_waiters_and_refuses_later_joins(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    assert_eq!(rules.close(&group(0)).await, vec![a.clone()]);
+    assert_eq!(rules.whereabouts(&a).await, Whereabouts::Nowhere);
+    let refused: Joined<MemberId> = rules.join(&b, &group(0), &choice("r2", 0)).await;
+    assert_eq!(refused.outcome, Outcome::GroupClosed);
+    assert_eq!(rules.whereabouts(&b).await, Whereabouts::Nowhere);
+}
+
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {
+        mod model {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(&super::Model::default()).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (node, _other, _prefix) = super::redis_nodes().await;
+                    super::$name(&node).await;
+                }
+            )*
+        }
+    };
+}
+
+contract_tests!(
+    the_first_joiner_waits_and_the_second_is_paired_with_her,
+    members_of_different_groups_are_never_paired,
+    former_partners_wait_apart_and_the_draw_picks_in_order_of_arrival,
+    leaving_a_room_tells_the_partner_who_stays_alone,
+    a_disconnect_tells_the_partner,
+    closing_a_group_returns_its_waiters_and_refuses_later_joins,
+);

@@ -1,0 +1,426 @@
+//! The differential test: random sequences of operations go through the model and
+//! through Redis, and after every step the two must agree on what each member was told,
+//! on where every member is, and Redis must hold the section 3 invariant. proptest
+//! shrinks a disagreement to a minimal sequence.
+
+use crate::executors::{CODES, Executor, Model, Node, choice, group, redis_nodes};
+use circle::domain::{MemberId, RoomId};
+use circle::matchmaking::{Choice, Departure, Joined, Outcome, Whereabouts};
+use circle::realtime::redis::Reaped;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use std::collections::HashSet;
+
+/// Members at once: the even ones on node A, the odd ones on node B.
+const SLOTS: usize = 6;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Join {
+        slot: usize,
+        group: usize,
+        draw: u32,
+    },
+    Next {
+        slot: usize,
+        draw: u32,
+    },
+    Leave(usize),
+    /// Leaves her own room (`own`) or one she is not in.
+    LeaveRoom {
+        slot: usize,
+        own: bool,
+    },
+    Disconnect(usize),
+    Close(usize),
+    /// Node B's members vanish (their records expire); node A sweeps.
+    Vanish,
+    /// The groups up to this one expire (they expire in order); a sweep runs.
+    Expire(usize),
+    /// Two members join the same group at the same time.
+    Together {
+        a: usize,
+        b: usize,
+        group: usize,
+        draws: (u32, u32),
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let slot = 0..SLOTS;
+    let group = 0..CODES.len();
+    prop_oneof![
+        8 => (slot.clone(), group.clone(), any::<u32>())
+            .prop_map(|(slot, group, draw)| Op::Join { slot, group, draw }),
+        4 => (slot.clone(), any::<u32>()).prop_map(|(slot, draw)| Op::Next { slot, draw }),
+        2 => slot.clone().prop_map(Op::Leave),
+        2 => (slot.clone(), any::<bool>()).prop_map(|(slot, own)| Op::LeaveRoom { slot, own }),
+        2 => slot.clone().prop_map(Op::Disconnect),
+        1 => (0..CODES.len() * 3).prop_map(Op::Close),
+        1 => Just(Op::Vanish),
+        1 => (0..CODES.len() * 3).prop_map(Op::Expire),
+        3 => (slot.clone(), slot, group, any::<(u32, u32)>())
+            .prop_map(|(a, b, group, draws)| Op::Together { a, b, group, draws }),
+    ]
+}
+
+/// A call made on the model, kept so that the model can be rebuilt (to try the other
+/// order of two simultaneous joins).
+#[derive(Clone)]
+enum Call {
+    Join(MemberId, usize, Choice),
+    Leave(MemberId, Option<RoomId>),
+    Disconnect(MemberId),
+    Close(usize),
+    Expire(usize),
+}
+
+/// Whether `op` would join or close a group that has expired (the server refuses those
+/// before the rules see them).
+fn touches_expired(op: &Op, world: &World) -> bool {
+    let expired = |g: usize| g < world.live_from;
+    match *op {
+        Op::Join { group, .. } | Op::Together { group, .. } => expired(group),
+        Op::Next { slot, .. } => world.last_group[slot].is_some_and(expired),
+        Op::Close(g) => g < CODES.len() && expired(g),
+        _ => false,
+    }
+}
+
+async fn apply(rules: &impl Executor, call: &Call) -> String {
+    match call {
+        Call::Join(member, g, choice) => {
+            describe_joined(&rules.join(member, &group(*g), choice).await)
+        }
+        Call::Leave(member, room) => describe_departure(&rules.leave(member, room.as_ref()).await),
+        Call::Disconnect(member) => describe_departure(&rules.disconnect(member).await),
+        Call::Close(g) => {
+            let waiters = rules.close(&group(*g)).await;
+            format!("closed, waiters {:?}", ids(&waiters))
+        }
+        Call::Expire(last) => format!("expired, swept {:?}", ids(&rules.expire(*last, &[]).await)),
+    }
+}
+
+fn ids(members: &[MemberId]) -> Vec<&str> {
+    members.iter().map(MemberId::as_str).collect()
+}
+
+/// Ids and rooms are redacted in `Debug`; these descriptions show them.
+fn describe_departure(departure: &Option<Departure<MemberId>>) -> String {
+    match departure {
+        None => "no room left".into(),
+        Some(d) => format!(
+            "left {} telling {:?}",
+            d.room.as_str(),
+            d.partner.as_ref().map(MemberId::as_str)
+        ),
+    }
+}
+
+fn describe_joined(joined: &Joined<MemberId>) -> String {
+    let outcome = match &joined.outcome {
+        Outcome::Waiting => "waiting".to_owned(),
+        Outcome::GroupClosed => "group closed".to_owned(),
+        Outcome::Paired(p) => format!(
+            "paired {} ({}) with {} ({}) in {}",
+            p.own.as_str(),
+            p.own_name.as_ref(),
+            p.partner.as_str(),
+            p.partner_name.as_ref(),
+            p.room.as_str()
+        ),
+    };
+    format!("{}; {outcome}", describe_departure(&joined.departure))
+}
+
+fn describe_place(place: &Whereabouts) -> String {
+    match place {
+        Whereabouts::Nowhere => "nowhere".into(),
+        Whereabouts::Lobby(code) => format!("lobby {}", code.expose()),
+        Whereabouts::Room(room) => format!("room {}", room.as_str()),
+    }
+}
+
+/// The members of the test: each slot's current member and the group she joined last.
+struct World {
+    generation: Vec<usize>,
+    last_group: Vec<Option<usize>>,
+    rooms_seen: Vec<RoomId>,
+    step: usize,
+    /// Groups below this one have expired: nobody joins or closes them any more.
+    live_from: usize,
+}
+
+impl World {
+    fn id(&self, slot: usize) -> MemberId {
+        MemberId::from_wire(&format!("s{slot}g{}", self.generation[slot]))
+    }
+
+    fn live(&self) -> Vec<MemberId> {
+        (0..SLOTS).map(|slot| self.id(slot)).collect()
+    }
+
+    fn replace(&mut self, slot: usize) {
+        self.generation[slot] += 1;
+        self.last_group[slot] = None;
+    }
+
+    fn choice(&mut self, draw: u32) -> Choice {
+        self.step += 1;
+        let choice = choice(&format!("r{}", self.step), draw);
+        self.rooms_seen.push(choice.room.clone());
+        choice
+    }
+}
+
+/// Where each live member is, by both executors; they must agree.
+async fn compare_places(model: &Model, node: &Node, world: &World) -> Result<(), TestCaseError> {
+    for member in world.live() {
+        let expected = describe_place(&model.whereabouts(&member).await);
+        let actual = describe_place(&node.whereabouts(&member).await);
+        prop_assert_eq!(actual, expected, "where {} is", member.as_str());
+    }
+    Ok(())
+}
+
+/// PROTOCOL.md section 3 on the Redis records: each member in at most one place, the
+/// lobbies and rooms agree with the members' records, and no two waiters of a lobby are
+/// eligible for each other.
+async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseError> {
+    let keys = node.rules.keys();
+    let mut conn = node.rules.connection();
+    let live: HashSet<String> = world.live().iter().map(|m| m.as_str().to_owned()).collect();
+    let mut placed = HashSet::new();
+    let last = |conn: &mut redis::aio::ConnectionManager, id: String| {
+        let key = keys.member(&MemberId::from_wire(&id));
+        let mut conn = conn.clone();
+        async move {
+            let last: Option<String> = redis::cmd("HGET")
+                .arg(key)
+                .arg("last")
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            last.unwrap_or_default()
+        }
+    };
+    for (g, _) in CODES.iter().enumerate() {
+        let code = group(g).access_code;
+        let lobby: Vec<String> = redis::cmd("LRANGE")
+            .arg(keys.lobby(&keys.fingerprint(&code)))
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let waiting: Vec<String> = lobby.into_iter().filter(|m| live.contains(m)).collect();
+        for (i, a) in waiting.iter().enumerate() {
+            prop_assert!(placed.insert(a.clone()), "{} waits twice", a);
+            let place = node.whereabouts(&MemberId::from_wire(a)).await;
+            prop_assert_eq!(describe_place(&place), format!("lobby {}", code.expose()));
+            for b in &waiting[i + 1..] {
+                let (a_last, b_last) = (
+                    last(&mut conn, a.clone()).await,
+                    last(&mut conn, b.clone()).await,
+                );
+                prop_assert!(
+                    a_last == *b || b_last == *a,
+                    "{} and {} could be paired",
+                    a,
+                    b
+                );
+            }
+        }
+    }
+    for room in &world.rooms_seen {
+        let seated: Vec<String> = redis::cmd("SMEMBERS")
+            .arg(keys.room(room.as_str()))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let seated: Vec<String> = seated.into_iter().filter(|m| live.contains(m)).collect();
+        prop_assert!(seated.len() <= 2);
+        for m in seated {
+            prop_assert!(placed.insert(m.clone()), "{} sits twice", m);
+            let place = node.whereabouts(&MemberId::from_wire(&m)).await;
+            prop_assert_eq!(describe_place(&place), format!("room {}", room.as_str()));
+        }
+    }
+    for member in world.live() {
+        let place = node.whereabouts(&member).await;
+        let somewhere = !matches!(place, Whereabouts::Nowhere);
+        prop_assert_eq!(
+            somewhere,
+            placed.contains(member.as_str()),
+            "{} is lost",
+            member.as_str()
+        );
+    }
+    Ok(())
+}
+
+async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let (a, b, _prefix) = redis_nodes().await;
+    let nodes = [&a, &b];
+    let mut model = Model::default();
+    let mut log: Vec<Call> = Vec::new();
+    let mut world = World {
+        generation: vec![0; SLOTS],
+        last_group: vec![None; SLOTS],
+        rooms_seen: Vec::new(),
+        step: 0,
+        live_from: 0,
+    };
+    for (step, op) in ops.iter().enumerate() {
+        let mut calls: Vec<(usize, Call)> = Vec::new();
+        if touches_expired(op, &world) {
+            continue;
+        }
+        match *op {
+            Op::Join { slot, group, draw } => {
+                world.last_group[slot] = Some(group);
+                calls.push((slot, Call::Join(world.id(slot), group, world.choice(draw))));
+            }
+            Op::Next { slot, draw } => {
+                if let Some(group) = world.last_group[slot] {
+                    calls.push((slot, Call::Join(world.id(slot), group, world.choice(draw))));
+                }
+            }
+            Op::Leave(slot) => calls.push((slot, Call::Leave(world.id(slot), None))),
+            Op::LeaveRoom { slot, own } => {
+                let room = match model.whereabouts(&world.id(slot)).await {
+                    Whereabouts::Room(room) if own => room,
+                    _ => RoomId::from_wire("r0"),
+                };
+                calls.push((slot, Call::Leave(world.id(slot), Some(room))));
+            }
+            Op::Disconnect(slot) => {
+                calls.push((slot, Call::Disconnect(world.id(slot))));
+                world.replace(slot);
+            }
+            Op::Close(g) if g < CODES.len() => calls.push((0, Call::Close(g))),
+            Op::Close(_) => {}
+            Op::Expire(last) if last < CODES.len() => {
+                world.live_from = world.live_from.max(last + 1);
+                let live = world.live();
+                let mut by_model = ids(&model.expire(last, &live).await).join(" ");
+                let mut by_redis = ids(&a.expire(last, &live).await).join(" ");
+                let sorted = |text: &mut String| {
+                    let mut words: Vec<&str> = text.split(' ').collect();
+                    words.sort();
+                    *text = words.join(" ");
+                };
+                sorted(&mut by_model);
+                sorted(&mut by_redis);
+                prop_assert_eq!(by_redis, by_model, "step {}: {:?}", step, op);
+                log.push(Call::Expire(last));
+            }
+            Op::Expire(_) => {}
+            Op::Vanish => {
+                let vanishing: Vec<usize> = (1..SLOTS).step_by(2).collect();
+                let mut told_by_model = Vec::new();
+                for &slot in &vanishing {
+                    let gone = world.id(slot);
+                    let call = Call::Disconnect(gone.clone());
+                    if let Some(Departure {
+                        room,
+                        partner: Some(partner),
+                    }) = model.disconnect(&gone).await
+                    {
+                        told_by_model.push((partner, room));
+                    }
+                    log.push(call);
+                    b.vanish(&gone).await;
+                }
+                for &slot in &vanishing {
+                    world.replace(slot);
+                }
+                let survivors: Vec<MemberId> = (0..SLOTS).step_by(2).map(|s| world.id(s)).collect();
+                let mut told_by_model: Vec<String> = told_by_model
+                    .into_iter()
+                    .filter(|(partner, _)| survivors.contains(partner))
+                    .map(|(p, r)| format!("{} alone in {}", p.as_str(), r.as_str()))
+                    .collect();
+                let mut told_by_redis: Vec<String> = a
+                    .reap(&survivors)
+                    .await
+                    .into_iter()
+                    .map(|event| match event {
+                        Reaped::PartnerGone { member, room } => {
+                            format!("{} alone in {}", member.as_str(), room.as_str())
+                        }
+                        Reaped::GroupGone { member } => {
+                            format!("{} lost her group", member.as_str())
+                        }
+                    })
+                    .collect();
+                told_by_model.sort();
+                told_by_redis.sort();
+                prop_assert_eq!(told_by_redis, told_by_model, "step {}: {:?}", step, op);
+            }
+            Op::Together {
+                a: first,
+                b: second,
+                group,
+                draws,
+            } if first != second => {
+                world.last_group[first] = Some(group);
+                world.last_group[second] = Some(group);
+                let one = Call::Join(world.id(first), group, world.choice(draws.0));
+                let two = Call::Join(world.id(second), group, world.choice(draws.1));
+                let (node_one, node_two) = (nodes[first % 2], nodes[second % 2]);
+                let (r1, r2) = tokio::join!(apply(node_one, &one), apply(node_two, &two));
+                // Redis ran them in some order: the model must agree with one of the two.
+                let in_order = [apply(&model, &one).await, apply(&model, &two).await];
+                if in_order != [r1.clone(), r2.clone()] {
+                    model = Model::default();
+                    for call in &log {
+                        apply(&model, call).await;
+                    }
+                    let two_first = apply(&model, &two).await;
+                    let reversed = [apply(&model, &one).await, two_first];
+                    prop_assert_eq!([r1, r2], reversed, "step {}: {:?}", step, op);
+                    log.extend([two, one]);
+                } else {
+                    log.extend([one, two]);
+                }
+            }
+            Op::Together {
+                a: slot,
+                group,
+                draws,
+                ..
+            } => {
+                world.last_group[slot] = Some(group);
+                calls.push((
+                    slot,
+                    Call::Join(world.id(slot), group, world.choice(draws.0)),
+                ));
+            }
+        }
+        for (slot, call) in calls {
+            let actual = apply(nodes[slot % 2], &call).await;
+            let expected = apply(&model, &call).await;
+            log.push(call);
+            prop_assert_eq!(actual, expected, "step {}: {:?}", step, op);
+        }
+        compare_places(&model, &a, &world).await?;
+        check_invariants(&a, &world).await?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// About 96 × 40 steps per run.
+    #[test]
+    fn redis_and_the_model_agree_after_every_step(ops in prop::collection::vec(op(), 1..80)) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(run(ops))?;
+    }
+}

@@ -1,0 +1,222 @@
+//! Both executors behind one small interface, in the domain's terms (member ids, groups,
+//! rooms), and the fixtures the suites share.
+
+use crate::redis_prefix::RedisPrefix;
+use circle::domain::{
+    AccessCode, Description, DisplayName, Group, GroupName, MemberId, OwnerToken, RoomId, Rules,
+};
+use circle::matchmaking::{Choice, Departure, Hub, Joined, Member, Whereabouts};
+use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
+use circle::store::{GroupStore, RedisStore, connect_redis};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// The group access codes the suites use.
+pub const CODES: [&str; 3] = ["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc"];
+
+/// When the test groups were created.
+static CREATED: LazyLock<OffsetDateTime> =
+    LazyLock::new(|| OffsetDateTime::now_utc().replace_nanosecond(0).unwrap());
+
+/// The group with the `i`th code, live for `i + 1` hours (so that the groups expire one
+/// after the other).
+pub fn group(i: usize) -> Group {
+    let now = *CREATED;
+    Group {
+        access_code: AccessCode::parse(CODES[i]).unwrap(),
+        name: GroupName::parse("g").unwrap(),
+        description: Description::parse("d").unwrap(),
+        rules: Rules::default(),
+        prompts: Default::default(),
+        created_at: now,
+        expires_at: now + time::Duration::hours(i as i64 + 1),
+    }
+}
+
+/// The name member `id` joins under.
+pub fn name_of(id: &MemberId) -> DisplayName {
+    DisplayName::parse(Some(id.as_str())).unwrap()
+}
+
+/// A join's choice with a readable room id.
+pub fn choice(room: &str, draw: u32) -> Choice {
+    Choice {
+        room: RoomId::from_wire(room),
+        draw,
+    }
+}
+
+/// What one executor of the rules does, seen from outside.
+pub trait Executor {
+    /// `member` joins `group` (under [`name_of`] her id).
+    async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId>;
+    /// `member` leaves the room `room`, or whatever she is in.
+    async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>>;
+    /// `member`'s connection is gone.
+    async fn disconnect(&self, member: &MemberId) -> Option<Departure<MemberId>>;
+    /// The group's owner closes it: who was waiting.
+    async fn close(&self, group: &Group) -> Vec<MemberId>;
+    /// Where `member` is.
+    async fn whereabouts(&self, member: &MemberId) -> Whereabouts;
+    /// Groups `0..=last` expire and a sweep runs over `members`: who lost her lobby.
+    async fn expire(&self, last: usize, members: &[MemberId]) -> Vec<MemberId>;
+}
+
+/// The reference model: a [`Hub`] whose handles are the member ids themselves.
+#[derive(Default)]
+pub struct Model {
+    hub: Hub<MemberId>,
+    members: Mutex<HashMap<MemberId, Arc<Member<MemberId>>>>,
+}
+
+impl Model {
+    fn member(&self, id: &MemberId) -> Arc<Member<MemberId>> {
+        let mut members = self.members.lock().unwrap();
+        members
+            .entry(id.clone())
+            .or_insert_with(|| self.hub.register(id.clone()))
+            .clone()
+    }
+}
+
+impl Executor for Model {
+    async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId> {
+        self.hub
+            .join(&self.member(member), group, name_of(member), choice)
+    }
+
+    async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>> {
+        match room {
+            Some(room) => self.hub.leave_room(&self.member(member), room.as_str()),
+            None => self.hub.leave(&self.member(member)),
+        }
+    }
+
+    async fn disconnect(&self, member: &MemberId) -> Option<Departure<MemberId>> {
+        let departure = self.hub.leave(&self.member(member));
+        self.members.lock().unwrap().remove(member);
+        departure
+    }
+
+    async fn close(&self, group: &Group) -> Vec<MemberId> {
+        self.hub.close_group(group)
+    }
+
+    async fn whereabouts(&self, member: &MemberId) -> Whereabouts {
+        self.member(member).whereabouts()
+    }
+
+    async fn expire(&self, last: usize, _members: &[MemberId]) -> Vec<MemberId> {
+        let swept = self.hub.sweep(group(last).expires_at);
+        swept.into_iter().flat_map(|(_, waiters)| waiters).collect()
+    }
+}
+
+/// One node of the Redis executor, on its own connection.
+pub struct Node {
+    pub rules: RedisRules,
+}
+
+/// Two nodes on a fresh key prefix (deleted when the prefix drops), with the groups of
+/// [`CODES`] stored.
+pub async fn redis_nodes() -> (Node, Node, RedisPrefix) {
+    let url = std::env::var("CIRCLE_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let prefix = RedisPrefix::fresh(&url);
+    let store = RedisStore::open(connect_redis(&url).await.unwrap(), &prefix.prefix)
+        .await
+        .expect("Redis reachable at CIRCLE_TEST_REDIS_URL");
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    for i in 0..CODES.len() {
+        store.insert(&group(i), &owner).await.unwrap();
+    }
+    let mut nodes = Vec::new();
+    for _ in 0..2 {
+        let redis = connect_redis(&url).await.unwrap();
+        let rules = RedisRules::new(redis, store.keys().clone(), Duration::from_secs(60));
+        nodes.push(Node { rules });
+    }
+    let b = nodes.pop().unwrap();
+    let a = nodes.pop().unwrap();
+    (a, b, prefix)
+}
+
+impl Node {
+    /// Her record vanishes, as when her node dies and stops refreshing it.
+    pub async fn vanish(&self, member: &MemberId) {
+        self.rules.forget(member).await.unwrap();
+    }
+
+    /// This node refreshes `members` and reports what changed under them.
+    pub async fn reap(&self, members: &[MemberId]) -> Vec<Reaped> {
+        self.rules.reap(members).await.unwrap()
+    }
+}
+
+impl Executor for Node {
+    async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId> {
+        self.rules
+            .join(member, group, &name_of(member), choice)
+            .await
+            .unwrap()
+    }
+
+    async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>> {
+        self.rules
+            .leave(member, room.map(RoomId::as_str))
+            .await
+            .unwrap()
+    }
+
+    async fn disconnect(&self, member: &MemberId) -> Option<Departure<MemberId>> {
+        let departure = self.rules.leave(member, None).await.unwrap();
+        self.rules.forget(member).await.unwrap();
+        departure
+    }
+
+    async fn close(&self, group: &Group) -> Vec<MemberId> {
+        self.rules.close(group).await.unwrap()
+    }
+
+    /// The group records go (Redis expires them on its own), then a sweep finds it.
+    async fn expire(&self, last: usize, members: &[MemberId]) -> Vec<MemberId> {
+        let keys = self.rules.keys();
+        for g in 0..=last {
+            redis::cmd("DEL")
+                .arg(keys.group(&keys.fingerprint(&group(g).access_code)))
+                .query_async::<usize>(&mut self.rules.connection())
+                .await
+                .unwrap();
+        }
+        self.reap(members)
+            .await
+            .into_iter()
+            .map(|found| match found {
+                Reaped::GroupGone { member } => member,
+                Reaped::PartnerGone { member, .. } => panic!("{} lost a partner", member.as_str()),
+            })
+            .collect()
+    }
+
+    async fn whereabouts(&self, member: &MemberId) -> Whereabouts {
+        let place = self
+            .rules
+            .places(std::slice::from_ref(member))
+            .await
+            .unwrap();
+        match place.into_iter().next().unwrap() {
+            RecordedPlace::Nowhere => Whereabouts::Nowhere,
+            RecordedPlace::Room(room) => Whereabouts::Room(room),
+            RecordedPlace::Lobby(fingerprint) => {
+                let keys = self.rules.keys();
+                let code = (0..CODES.len())
+                    .map(|i| group(i).access_code)
+                    .find(|code| keys.fingerprint(code) == fingerprint)
+                    .expect("a lobby of a known group");
+                Whereabouts::Lobby(code)
+            }
+        }
+    }
+}
