@@ -1,4 +1,4 @@
--- The only durable data (PROTOCOL.md section 4): one row per live group.
+-- The only durable data (docs/protocol.md section 4): one row per live group.
 -- The access code is never stored in clear: rows are found by its keyed hash, and the
 -- sealed copy serves only the compat listing (`--public-group-list`).
 CREATE TABLE groups (

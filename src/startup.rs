@@ -256,7 +256,7 @@ fn trusted_proxies(config: &Config) -> anyhow::Result<TrustedProxies> {
 }
 
 /// Reflects the request's origin with credentials (socket.io-client 2.x polling sends
-/// them), or allows only `origins` when some are configured (PROTOCOL.md section 4).
+/// them), or allows only `origins` when some are configured (docs/protocol.md section 4).
 fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
     let origins: Vec<&str> = origins
         .iter()

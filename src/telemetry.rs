@@ -2,7 +2,7 @@
 //! throttled: at most `--log-burst` lines of one kind a second, ours and the transport
 //! crates' alike, then one line a second with the count of the rest.
 //!
-//! Never log message text, display names, access codes or owner tokens (PROTOCOL.md
+//! Never log message text, display names, access codes or owner tokens (docs/protocol.md
 //! section 4): the domain types that hold them redact themselves in `Debug`.
 
 mod throttle;

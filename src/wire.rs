@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// A group's public view (PROTOCOL.md section 1): everything but the owner token.
+/// A group's public view (docs/protocol.md section 1): everything but the owner token.
 #[derive(Debug, Serialize)]
 pub struct GroupView<'a> {
     /// The group's name.

@@ -1,4 +1,4 @@
-// The HTTP API (PROTOCOL.md section 1). Every failure becomes an ApiError with
+// The HTTP API (docs/protocol.md section 1). Every failure becomes an ApiError with
 // a stable code and a human message, whatever went wrong on the way.
 
 export class ApiError extends Error {

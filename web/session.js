@@ -1,5 +1,5 @@
 // One member's time in a group: waiting in the lobby, chatting, moving on.
-// Owns the Socket.IO conversation (PROTOCOL.md section 2) and tells the views
+// Owns the Socket.IO conversation (docs/protocol.md section 2) and tells the views
 // what changed through subscribe().
 //
 // Phases:

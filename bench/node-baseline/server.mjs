@@ -1,6 +1,6 @@
 // The Circle on the official Node socket.io 4.x server: the benchmarks' comparison baseline.
 //
-// The same contract as the Rust server (shared PROTOCOL.md: HTTP API section 1, Socket.IO
+// The same contract as the Rust server (docs/protocol.md: HTTP API section 1, Socket.IO
 // events section 2, matching section 3), written the way a Node team would: one process,
 // everything in memory, node's `http` module for the JSON API, socket.io rooms for delivery.
 // Left out on purpose: persistence, Redis, metrics, the web client, message size and rate
@@ -190,7 +190,7 @@ class HttpError extends Error {
 
 const notFound = () => new HttpError(404, 'group_not_found', refusals.group_not_found);
 
-/** CORS for every origin, reflected with credentials (PROTOCOL.md section 4). */
+/** CORS for every origin, reflected with credentials (docs/protocol.md section 4). */
 function setCors(req, res) {
   const origin = req.headers.origin;
   if (!origin) return;
@@ -314,7 +314,7 @@ const httpServer = http.createServer((req, res) => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Socket.IO: lobbies, rooms, pairing (PROTOCOL.md sections 2 and 3).
+// Socket.IO: lobbies, rooms, pairing (docs/protocol.md sections 2 and 3).
 //
 // Each socket is in at most one place: nowhere, one lobby (`socket.data.lobby`, a group
 // code) or one room (`socket.data.room`, also a socket.io room of the same name). Node runs

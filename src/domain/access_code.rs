@@ -3,12 +3,12 @@ use rand::distr::Distribution;
 
 /// Crockford's base32 in lower case: no `i`, `l`, `o` or `u`, so nothing looks alike.
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-/// Characters in a code: 10 × 5 bits = 50 bits from a CSPRNG (PROTOCOL.md section 1).
+/// Characters in a code: 10 × 5 bits = 50 bits from a CSPRNG (docs/protocol.md section 1).
 const LENGTH: usize = 10;
 
 /// The secret code that admits members to a group, normalised to lower case.
 ///
-/// It is a secret (PROTOCOL.md section 4): `Debug` redacts it and there is no `Display`,
+/// It is a secret (docs/protocol.md section 4): `Debug` redacts it and there is no `Display`,
 /// so it cannot end up in a log line by accident.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct AccessCode(String);

@@ -2,7 +2,7 @@ use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
 /// The address a request comes from: the TCP peer's, or, when the peer is a trusted
-/// proxy, the address that proxy says it forwarded for (PROTOCOL.md section 4). Rate
+/// proxy, the address that proxy says it forwarded for (docs/protocol.md section 4). Rate
 /// limits and session bindings are kept per client address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ClientAddress(IpAddr);

@@ -1,6 +1,6 @@
 use super::{Invalid, checked_text};
 
-/// Longest display name, in characters (PROTOCOL.md section 2, `join_group`).
+/// Longest display name, in characters (docs/protocol.md section 2, `join_group`).
 pub const MAX_NAME_CHARS: usize = 40;
 const DEFAULT_NAME: &str = "Anonymous";
 const INVALID: Invalid = Invalid::new(

@@ -1,7 +1,7 @@
 use super::{AccessCode, Invalid, Prompts, checked_text};
 use time::OffsetDateTime;
 
-/// Limits on group fields, in characters (PROTOCOL.md section 1).
+/// Limits on group fields, in characters (docs/protocol.md section 1).
 pub const MAX_GROUP_NAME_CHARS: usize = 100;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;

@@ -2,7 +2,7 @@ use rand::Rng;
 use std::sync::Arc;
 
 /// The id of one private room: 128 random bits in hex, fresh for every pairing and never
-/// reused. Knowing it is the permission to send into the room (PROTOCOL.md section 2).
+/// reused. Knowing it is the permission to send into the room (docs/protocol.md section 2).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RoomId(Arc<str>);
 

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// Every failure of the JSON API: a status and a stable code, sent as
-/// `{"error": {"code", "message"}}` (PROTOCOL.md section 1).
+/// `{"error": {"code", "message"}}` (docs/protocol.md section 1).
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,

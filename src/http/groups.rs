@@ -1,4 +1,4 @@
-//! Groups: create, look up, list (compat, off by default), close (PROTOCOL.md section 1).
+//! Groups: create, look up, list (compat, off by default), close (docs/protocol.md section 1).
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, GROUP_NOT_FOUND};

@@ -32,7 +32,7 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "status": "ready" })))
 }
 
-/// 503 while the node drains (PROTOCOL.md section 4).
+/// 503 while the node drains (docs/protocol.md section 4).
 const DRAINING: ApiError = ApiError::new(
     StatusCode::SERVICE_UNAVAILABLE,
     "draining",

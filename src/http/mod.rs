@@ -1,4 +1,4 @@
-//! The HTTP side: JSON API, health, metrics and the web client (PROTOCOL.md section 1).
+//! The HTTP side: JSON API, health, metrics and the web client (docs/protocol.md section 1).
 
 pub mod client_address;
 mod error;

@@ -1,4 +1,4 @@
-//! Keeps every Engine.IO session to the client that opened it (PROTOCOL.md section 4): a
+//! Keeps every Engine.IO session to the client that opened it (docs/protocol.md section 4): a
 //! polling request or websocket upgrade that names a session bound to another client
 //! address is answered 403 `forbidden_session` and never reaches the session.
 //!

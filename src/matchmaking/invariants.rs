@@ -5,7 +5,7 @@ use super::member::{Member, Place};
 use std::sync::Arc;
 
 impl<M: Clone> Hub<M> {
-    /// Panics unless PROTOCOL.md section 3's invariant holds: every member is in at most one
+    /// Panics unless docs/protocol.md section 3's invariant holds: every member is in at most one
     /// place, the hub's records agree with hers, and no two waiters of a lobby are
     /// eligible for each other. Only meaningful while no request is running.
     pub(crate) fn check_invariants(&self, members: &[Arc<Member<M>>]) {

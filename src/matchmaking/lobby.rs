@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 /// One group's waiting members.
 ///
-/// Invariant (PROTOCOL.md section 3): between requests no two waiters are eligible for
+/// Invariant (docs/protocol.md section 3): between requests no two waiters are eligible for
 /// each other, so a lobby at rest holds at most two members (a pair who just parted).
 pub(super) struct Lobby<M> {
     pub(super) waiting: Vec<Waiter<M>>,

@@ -32,7 +32,7 @@ pub enum Whereabouts {
     Room(RoomId),
 }
 
-/// At most one place at a time (PROTOCOL.md section 3).
+/// At most one place at a time (docs/protocol.md section 3).
 pub(super) enum Place<M> {
     Nowhere,
     Lobby(AccessCode),

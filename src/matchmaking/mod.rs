@@ -1,4 +1,4 @@
-//! Who is paired with whom: the matching rules of PROTOCOL.md section 3, with no async, no
+//! Who is paired with whom: the matching rules of docs/protocol.md section 3, with no async, no
 //! sockets, no storage and no clock of its own.
 //!
 //! The [`Hub`] holds one node's lobbies and rooms. It is generic over `M`, the handle the

@@ -3,7 +3,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 /// Counts failed `join_group` attempts per client address, so that access codes cannot
-/// be guessed (PROTOCOL.md section 4). A generic cell rate algorithm: each failure books
+/// be guessed (docs/protocol.md section 4). A generic cell rate algorithm: each failure books
 /// one interval of the allowance; an address whose bookings run a whole minute ahead is
 /// refused until they have drained.
 ///

@@ -125,7 +125,7 @@ struct GroupAck<'a> {
     member: MemberView<'a>,
 }
 
-/// The member's own identity, as her join's ack tells her (PROTOCOL.md section 6).
+/// The member's own identity, as her join's ack tells her (docs/protocol.md section 6).
 #[derive(serde::Serialize)]
 struct MemberView<'a> {
     id: &'a str,

@@ -1,4 +1,4 @@
-//! Session ids never reach another client inside a relayed payload (PROTOCOL.md section 4).
+//! Session ids never reach another client inside a relayed payload (docs/protocol.md section 4).
 //!
 //! The original front end writes its own socket id into every chat message as `sid`, and
 //! in Socket.IO v2 (and in socketioxide, for both protocols) that is its Engine.IO session

@@ -1,4 +1,4 @@
-//! The Socket.IO side (PROTOCOL.md section 2): one place binds every event name.
+//! The Socket.IO side (docs/protocol.md section 2): one place binds every event name.
 //!
 //! Handlers turn wire payloads into domain values, ask the [`Presence`] backend what
 //! happens (lobbies and rooms in memory on one node, in Redis on several), and tell the

@@ -1,4 +1,4 @@
-//! What the server tells members when pairs form and break (PROTOCOL.md section 2).
+//! What the server tells members when pairs form and break (docs/protocol.md section 2).
 
 use super::Handle;
 use crate::domain::{DisplayName, MemberId};

@@ -34,7 +34,7 @@ pub enum Relayed {
 
 /// Where lobbies and rooms live: in this node's memory, or in Redis for several nodes.
 ///
-/// Every method follows PROTOCOL.md sections 2 and 3; each is atomic with respect to the
+/// Every method follows docs/protocol.md sections 2 and 3; each is atomic with respect to the
 /// others, for one member and for the group or room it touches.
 #[async_trait]
 pub trait Presence: Send + Sync + Sized + 'static {

@@ -1,7 +1,7 @@
 use crate::domain::Invalid;
 
 /// Why an event was refused: a stable code and a human message, sent in the ack or in a
-/// `request_error` (PROTOCOL.md section 2).
+/// `request_error` (docs/protocol.md section 2).
 pub type Refusal = Invalid;
 
 /// The payload is not what the event takes (not an object, wrong types).

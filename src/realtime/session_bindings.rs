@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which client address each connected Engine.IO session belongs to: the address its
 /// handshake came from. A request naming a session bound to another address must not
-/// reach it (PROTOCOL.md section 4; see `http::session_guard`).
+/// reach it (docs/protocol.md section 4; see `http::session_guard`).
 ///
 /// Sessions on this node only: a session lives on the node that opened it.
 #[derive(Clone, Default)]

@@ -1,4 +1,4 @@
-//! Stopping the node cleanly (PROTOCOL.md section 4), in this order:
+//! Stopping the node cleanly (docs/protocol.md section 4), in this order:
 //! 1. `/readyz` answers 503;
 //! 2. the listener is closed: no new connections;
 //! 3. every Socket.IO client is disconnected by closing its Engine.IO transport

@@ -1,4 +1,4 @@
-//! SIGTERM drains the node (PROTOCOL.md section 4): readiness fails at once, no new
+//! SIGTERM drains the node (docs/protocol.md section 4): readiness fails at once, no new
 //! connections, clients are dropped so that they reconnect by themselves, work in flight
 //! finishes, the node logs the start and end; groups survive a restart.
 

@@ -1,4 +1,4 @@
-//! Session ids are credentials (PROTOCOL.md section 4): a partner learns a public member
+//! Session ids are credentials (docs/protocol.md section 4): a partner learns a public member
 //! id, never a session id, neither from `join_room` nor inside a relayed payload.
 
 use crate::helpers::*;

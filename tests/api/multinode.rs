@@ -1,4 +1,4 @@
-//! Several nodes on one Redis (PROTOCOL.md section 5). These run in the Redis pass of the
+//! Several nodes on one Redis (docs/protocol.md section 5). These run in the Redis pass of the
 //! suite (`CIRCLE_TEST_BACKEND=redis`) and are skipped, saying so, otherwise.
 
 use crate::helpers::*;

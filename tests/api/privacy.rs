@@ -1,4 +1,4 @@
-//! PROTOCOL.md section 4: no message text, display name or access code in clear, neither
+//! docs/protocol.md section 4: no message text, display name or access code in clear, neither
 //! in the logs nor in storage. The real binary runs at its most verbose log level.
 
 use crate::helpers::*;
@@ -80,7 +80,7 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
 
     let mut stored = read_tree(app.data_dir.path());
     if let Some(redis) = &redis {
-        // Names may live in Redis as long as their connection (PROTOCOL.md section 4):
+        // Names may live in Redis as long as their connection (docs/protocol.md section 4):
         // once both have closed, they must be gone.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while contains(&redis.dump(), "Adalind") || contains(&redis.dump(), "Bobrick") {

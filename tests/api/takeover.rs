@@ -1,5 +1,5 @@
 //! A request that names another client's Engine.IO session never reads or writes it
-//! (PROTOCOL.md section 4), on polling and on websocket upgrade, EIO3 and EIO4. The
+//! (docs/protocol.md section 4), on polling and on websocket upgrade, EIO3 and EIO4. The
 //! attacker connects from 127.0.0.2, the victim from 127.0.0.1 (both local on Linux).
 
 use crate::helpers::*;

@@ -184,7 +184,7 @@ async fn compare_places(model: &Model, node: &Node, world: &World) -> Result<(),
     Ok(())
 }
 
-/// PROTOCOL.md section 3 on the Redis records: each member in at most one place, the
+/// docs/protocol.md section 3 on the Redis records: each member in at most one place, the
 /// lobbies and rooms agree with the members' records, and no two waiters of a lobby are
 /// eligible for each other.
 async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseError> {

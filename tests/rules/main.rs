@@ -1,4 +1,4 @@
-//! The pairing rules (PROTOCOL.md section 3) have two executors: the pure
+//! The pairing rules (docs/protocol.md section 3) have two executors: the pure
 //! [`circle::matchmaking::Hub`] (the reference model) and the Redis scripts behind
 //! [`circle::realtime::redis::RedisRules`]. One contract suite runs against both, and a
 //! differential test drives random operations through both and compares them after

@@ -1,4 +1,4 @@
-//! The pairing rules of PROTOCOL.md section 3 as the Redis scripts run them, with no
+//! The pairing rules of docs/protocol.md section 3 as the Redis scripts run them, with no
 //! sockets: members are their ids. [`super::RedisPresence`] adds the transport; the
 //! differential test (tests/rules) checks these against [`crate::matchmaking::Hub`].
 

@@ -85,7 +85,7 @@ export async function pairUp(pool, config, accessCode, { configB = config } = {}
   const ja = assertJoinRoom(await a.next('join_room'), { user: nameA, matchName: nameB, matchSid: b.memberId });
   const jb = assertJoinRoom(await b.next('join_room'), { user: nameB, matchName: nameA, matchSid: a.memberId });
   assert.equal(ja.room, jb.room, 'the two members were told different rooms');
-  // A partner learns a public member id, never the other's session id (PROTOCOL.md section 4).
+  // A partner learns a public member id, never the other's session id (docs/protocol.md section 4).
   assert.notEqual(ja.match.sid, b.id, "Bob's session id reached Alice");
   assert.notEqual(jb.match.sid, a.id, "Alice's session id reached Bob");
   return { a, b, nameA, nameB, room: ja.room };

@@ -1,4 +1,4 @@
-// PROTOCOL.md section 4: CORS for credentialed long-polling from another origin (the
+// docs/protocol.md section 4: CORS for credentialed long-polling from another origin (the
 // original front end runs socket.io-client 2.x, whose XHR polling sends credentials, so a
 // `*` answer would break it), and the websocket upgrade being offered.
 

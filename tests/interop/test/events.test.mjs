@@ -1,4 +1,4 @@
-// PROTOCOL.md section 2, the last rows of "Client → server": `received` and unknown events
+// docs/protocol.md section 2, the last rows of "Client → server": `received` and unknown events
 // are ignored; the original's `join_room` and `gmessage` are refused with `forbidden`.
 
 import assert from 'node:assert/strict';

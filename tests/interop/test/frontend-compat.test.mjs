@@ -1,4 +1,4 @@
-// PROTOCOL.md section 2, `message`: the original front end opens a new connection on every
+// docs/protocol.md section 2, `message`: the original front end opens a new connection on every
 // re-render and sends chat messages over connections that never joined. Knowing a live
 // room id is the permission; a closed room id is dead for everyone, and a socket that is
 // waiting in a lobby or sitting in another room may not post elsewhere.

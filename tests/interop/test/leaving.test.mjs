@@ -1,4 +1,4 @@
-// PROTOCOL.md sections 2 and 3: leave (with return_to), disconnect, and the rule that two
+// docs/protocol.md sections 2 and 3: leave (with return_to), disconnect, and the rule that two
 // members are never paired twice in a row.
 
 import assert from 'node:assert/strict';

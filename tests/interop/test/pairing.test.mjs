@@ -1,4 +1,4 @@
-// PROTOCOL.md section 2, join_group / join_room / message: two members of a group are
+// docs/protocol.md section 2, join_group / join_room / message: two members of a group are
 // paired and chat both ways; nobody else hears them; an unknown code is refused without
 // closing the connection.
 
