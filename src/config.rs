@@ -109,6 +109,17 @@ pub struct Limits {
     #[arg(long, env = "CIRCLE_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
     pub failed_joins_per_minute: u32,
 
+    /// How often the server pings each Engine.IO v4 connection (a v3 client pings at this
+    /// interval itself). With `--ping-timeout`, it bounds how long a dead connection (a
+    /// network switch leaves it half-open) goes unnoticed: at most the sum of the two.
+    #[arg(long, env = "CIRCLE_PING_INTERVAL", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub ping_interval: Duration,
+
+    /// How long the server waits for a ping's answer (or, from a v3 client, for its next
+    /// ping beyond the interval) before it closes the connection as dead.
+    #[arg(long, env = "CIRCLE_PING_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub ping_timeout: Duration,
+
     /// Packets waiting to be written to one connection (replies, acks, relayed messages);
     /// a packet that finds the queue full is not sent. Room is only taken as packets come,
     /// so an idle connection pays nothing for a large bound.

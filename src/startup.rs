@@ -122,13 +122,15 @@ async fn shared_node(
     Ok((Arc::new(store), SocketSide::new(layer, io, realtime)))
 }
 
-/// Applies the packet size and queue limits to websocket and long-polling alike.
+/// Applies the heartbeat, packet size and queue limits to websocket and long-polling alike.
 fn with_limits<A: socketioxide::adapter::Adapter>(
     builder: socketioxide::SocketIoBuilder<A>,
     limits: &Limits,
 ) -> socketioxide::SocketIoBuilder<A> {
     let packet_bytes = limits.max_packet_bytes;
     builder
+        .ping_interval(limits.ping_interval)
+        .ping_timeout(limits.ping_timeout)
         .max_buffer_size(limits.max_queued_packets)
         .max_payload(packet_bytes as u64)
         .ws_max_message_size(packet_bytes)

@@ -7,6 +7,7 @@ mod drain;
 mod expiry;
 mod groups;
 mod health;
+mod heartbeat;
 mod helpers;
 mod identity;
 mod input;
