@@ -8,6 +8,7 @@ mod group;
 mod member_id;
 mod owner_token;
 mod prompts;
+mod random_id;
 mod room_id;
 
 pub use access_code::AccessCode;
