@@ -6,7 +6,7 @@ use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisAdapter, RedisPresence, RedisRules, ResilientDriver};
-use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime, SessionBindings};
+use crate::realtime::{self, Lobbies, LocalPresence, Realtime, SessionBindings, SocketBackend};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
@@ -52,7 +52,7 @@ struct SocketSide {
 }
 
 impl SocketSide {
-    fn new<P: Presence>(
+    fn new<P: SocketBackend>(
         layer: SocketIoLayer<P::Adapter>,
         io: SocketIo<P::Adapter>,
         realtime: Arc<Realtime<P>>,

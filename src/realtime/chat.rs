@@ -2,11 +2,12 @@
 //! message, so a member's messages keep their order), touches no store, and passes the
 //! payload on as the raw JSON it arrived as.
 
+use super::Realtime;
+use super::connect::SocketBackend;
 use super::context::SocketContext;
 use super::presence::Relayed;
 use super::refusal::*;
 use super::request::{RawPayload, Request};
-use super::{Presence, Realtime};
 use serde::Deserialize;
 use socketioxide::handler::{FromMessageParts, MessageHandler, Value};
 use socketioxide::socket::Socket;
@@ -36,7 +37,7 @@ enum RoomField<'a> {
     Other(serde::de::IgnoredAny),
 }
 
-impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
+impl<P: SocketBackend> MessageHandler<P::Adapter, Inline> for Relay<P> {
     fn call(&self, socket: Arc<Socket<P::Adapter>>, mut value: Value, ack_id: Option<i64>) {
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
         match self.0.relay(&socket, &request) {
@@ -55,7 +56,7 @@ impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
 #[derive(serde::Serialize)]
 struct Ack {}
 
-impl<P: Presence> Realtime<P> {
+impl<P: SocketBackend> Realtime<P> {
     fn report_relay(
         &self,
         socket: &Socket<P::Adapter>,
@@ -74,7 +75,8 @@ impl<P: Presence> Realtime<P> {
     fn relay(&self, socket: &Arc<Socket<P::Adapter>>, request: &Request<P::Adapter>) -> Relayed {
         match self.check(socket, request) {
             Ok((context, payload, room)) => {
-                self.presence.relay(socket, &context.member, &room, payload)
+                self.presence
+                    .relay(&context.member, &room, socket.id.as_str(), payload.into())
             }
             Err(refusal) => Relayed::Now(Err(refusal)),
         }

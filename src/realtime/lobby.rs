@@ -1,10 +1,11 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
+use super::Realtime;
+use super::connect::SocketBackend;
 use super::context::{Entry, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
-use super::{Presence, Realtime};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
@@ -24,7 +25,7 @@ struct Entered<H> {
 
 type Handler<P> = State<Arc<Realtime<P>>>;
 
-impl<P: Presence> Realtime<P> {
+impl<P: SocketBackend> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
     /// member into its lobby; a partner left behind is told `reason`.
     async fn enter(
@@ -169,7 +170,7 @@ fn anonymous() -> DisplayName {
 }
 
 /// `join_group {access_code, name?}`.
-pub async fn on_join_group<P: Presence>(
+pub async fn on_join_group<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -188,7 +189,7 @@ pub async fn on_join_group<P: Presence>(
 }
 
 /// `leave {room, return_to?}`.
-pub async fn on_leave<P: Presence>(
+pub async fn on_leave<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -226,7 +227,7 @@ pub async fn on_leave<P: Presence>(
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
-pub async fn on_next<P: Presence>(
+pub async fn on_next<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -247,7 +248,7 @@ pub async fn on_next<P: Presence>(
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
-pub async fn on_leave_room<P: Presence>(
+pub async fn on_leave_room<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -259,7 +260,7 @@ pub async fn on_leave_room<P: Presence>(
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.
-pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
+pub async fn on_disconnect<P: SocketBackend>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
         rt.leave_everything(&context, LeaveReason::Disconnected)

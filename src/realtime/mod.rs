@@ -22,8 +22,9 @@ mod session_bindings;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
+pub use connect::SocketBackend;
 pub use local::{LocalPresence, Peer};
-pub use presence::{Handle, Presence};
+pub use presence::{ChatPayload, Handle, Presence};
 pub use session_bindings::{SessionBinding, SessionBindings};
 
 use crate::config::Limits;
@@ -128,7 +129,7 @@ impl<P: Presence> Lobbies for Realtime<P> {
 
 /// Binds every event of namespace `/`; what it returns starts the adapter (a future to
 /// await for the Redis adapter, nothing for the local one).
-pub fn register<P: Presence>(
+pub fn register<P: SocketBackend>(
     io: &SocketIo<P::Adapter>,
     rt: Arc<Realtime<P>>,
 ) -> <P::Adapter as socketioxide_core::adapter::CoreAdapter<socketioxide::adapter::Emitter>>::InitRes
