@@ -5,6 +5,7 @@ use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
 use super::{Presence, Realtime, chat, lobby, refusal, request::Request};
+use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::{ConnectHandler, Value};
@@ -21,6 +22,12 @@ pub trait SocketBackend: Presence {
 
     /// How the backend will reach `socket`, which just connected.
     fn connection(socket: &Arc<Socket<Self::Adapter>>) -> Self::Connection;
+
+    /// Binds every event of namespace `/` on `io`; resolves once the adapter runs.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<Self::Adapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 impl SocketBackend for LocalPresence {
@@ -29,6 +36,15 @@ impl SocketBackend for LocalPresence {
     fn connection(socket: &Arc<Socket<LocalAdapter>>) -> Self::Connection {
         Arc::downgrade(socket)
     }
+
+    /// The local adapter needs no start.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<LocalAdapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        io.ns("/", OnConnect(rt));
+        std::future::ready(Ok(()))
+    }
 }
 
 impl SocketBackend for RedisPresence {
@@ -36,6 +52,20 @@ impl SocketBackend for RedisPresence {
 
     fn connection(socket: &Arc<Socket<RedisAdapter>>) -> Self::Connection {
         Arc::downgrade(socket)
+    }
+
+    /// Hands `io` to the backend, then subscribes the adapter to its Redis channels.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<RedisAdapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        rt.presence().attach_io(io.clone());
+        let subscribed = io.ns("/", OnConnect(rt));
+        async move {
+            subscribed
+                .await
+                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))
+        }
     }
 }
 
