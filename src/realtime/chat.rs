@@ -13,6 +13,7 @@ use socketioxide::handler::{FromMessageParts, MessageHandler, Value};
 use socketioxide::socket::Socket;
 use std::borrow::Cow;
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// The `message` handler; see the module documentation.
 pub struct Relay<P>(pub Arc<Realtime<P>>);
@@ -39,15 +40,17 @@ enum RoomField<'a> {
 
 impl<P: SocketBackend> MessageHandler<P::Adapter, Inline> for Relay<P> {
     fn call(&self, socket: Arc<Socket<P::Adapter>>, mut value: Value, ack_id: Option<i64>) {
+        let _span = tracing::trace_span!("relay", event = "message").entered();
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
         match self.0.relay(&socket, &request) {
             Relayed::Now(result) => self.0.report_relay(&socket, request, result),
             Relayed::Later(pending) => {
                 let rt = self.0.clone();
-                tokio::spawn(async move {
+                let reported = async move {
                     let result = pending.await;
                     rt.report_relay(&socket, request, result);
-                });
+                };
+                tokio::spawn(reported.in_current_span());
             }
         }
     }

@@ -44,7 +44,7 @@ impl<P: SocketBackend> Realtime<P> {
                 .groups
                 .find(&*self.store, &code, OffsetDateTime::now_utc())
                 .await
-                .map_err(|_| UNAVAILABLE)?,
+                .map_err(unavailable)?,
             None => None,
         };
         let Some(stored) = found else {
@@ -55,7 +55,7 @@ impl<P: SocketBackend> Realtime<P> {
             .presence
             .join(&context.member, &stored.group, name.clone())
             .await
-            .map_err(|_| UNAVAILABLE)?;
+            .map_err(unavailable)?;
         notices::partner_gone(joined.departure, reason);
         if !matches!(joined.outcome, Outcome::GroupClosed) {
             *context.last_entry.lock() = Some(Entry {
@@ -170,6 +170,7 @@ fn anonymous() -> DisplayName {
 }
 
 /// `join_group {access_code, name?}`.
+#[tracing::instrument(skip_all, fields(event = "join_group"))]
 pub async fn on_join_group<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
@@ -189,6 +190,7 @@ pub async fn on_join_group<P: SocketBackend>(
 }
 
 /// `leave {room, return_to?}`.
+#[tracing::instrument(skip_all, fields(event = "leave"))]
 pub async fn on_leave<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
@@ -209,7 +211,7 @@ pub async fn on_leave<P: SocketBackend>(
     let departure = match rt.presence.leave_room(&context.member, room).await {
         Ok(Some(departure)) => departure,
         Ok(None) => return request.refuse(&socket, "leave", NOT_IN_ROOM, &rt.metrics),
-        Err(_) => return request.refuse(&socket, "leave", UNAVAILABLE, &rt.metrics),
+        Err(cause) => return request.refuse(&socket, "leave", unavailable(cause), &rt.metrics),
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
@@ -227,6 +229,7 @@ pub async fn on_leave<P: SocketBackend>(
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
+#[tracing::instrument(skip_all, fields(event = "next"))]
 pub async fn on_next<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
@@ -248,6 +251,7 @@ pub async fn on_next<P: SocketBackend>(
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
+#[tracing::instrument(skip_all, fields(event = "leave_room"))]
 pub async fn on_leave_room<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
@@ -260,6 +264,7 @@ pub async fn on_leave_room<P: SocketBackend>(
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.
+#[tracing::instrument(skip_all, fields(event = "disconnect"))]
 pub async fn on_disconnect<P: SocketBackend>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
