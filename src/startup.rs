@@ -5,8 +5,8 @@ use crate::domain::TrustedProxies;
 use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::realtime::redis::{RedisAdapter, RedisPresence, RedisRules, ResilientDriver};
-use crate::realtime::{self, Lobbies, LocalPresence, Presence, Realtime, SessionBindings};
+use crate::realtime::redis::{RedisPresence, RedisRules, ResilientDriver};
+use crate::realtime::{Lobbies, LocalPresence, Realtime, SessionBindings, SocketBackend};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
@@ -14,7 +14,8 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use socketioxide::SocketIo;
-use socketioxide::layer::SocketIoLayer;
+use socketioxide::adapter::Emitter;
+use socketioxide_core::adapter::CoreAdapter;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,53 +44,14 @@ struct Sweeps {
     lobbies: Duration,
 }
 
-/// The Socket.IO half, built for one presence backend.
-struct SocketSide {
-    /// Adds the Socket.IO service to the router.
-    mount: Box<dyn FnOnce(Router) -> Router + Send>,
-    lobbies: Arc<dyn Lobbies>,
-    close_sockets: CloseSockets,
-}
-
-impl SocketSide {
-    fn new<P: Presence>(
-        layer: SocketIoLayer<P::Adapter>,
-        io: SocketIo<P::Adapter>,
-        realtime: Arc<Realtime<P>>,
-    ) -> Self {
-        Self {
-            mount: Box::new(move |router| router.layer(layer)),
-            lobbies: realtime,
-            close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
-        }
-    }
-}
-
 /// One node: groups in SQLite, lobbies and rooms in this process's memory.
-async fn single_node(
-    config: &Config,
-    metrics: Arc<Metrics>,
-) -> anyhow::Result<(Arc<dyn GroupStore>, SocketSide)> {
-    let store: Arc<dyn GroupStore> = Arc::new(SqliteStore::open(&config.data_dir).await?);
-    let realtime = Arc::new(Realtime::new(
-        LocalPresence::default(),
-        store.clone(),
-        config.limits.clone(),
-        metrics,
-    ));
-    let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
-        .with_state(realtime.clone())
-        .build_layer();
-    realtime::register(&io, realtime.clone());
-    Ok((store, SocketSide::new(layer, io, realtime)))
+async fn single_node(config: Config) -> anyhow::Result<App> {
+    let store = Arc::new(SqliteStore::open(&config.data_dir).await?);
+    assemble(config, store, LocalPresence::default(), ()).await
 }
 
 /// One of several nodes: groups, lobbies and rooms in Redis, events through its adapter.
-async fn shared_node(
-    config: &Config,
-    url: &str,
-    metrics: Arc<Metrics>,
-) -> anyhow::Result<(Arc<dyn GroupStore>, SocketSide)> {
+async fn shared_node(config: Config, url: &str) -> anyhow::Result<App> {
     let store = RedisStore::open(connect_redis(url).await?, &config.redis_prefix).await?;
     // The adapter speaks RESP3 (Redis 7 or later).
     let separator = if url.contains('?') { '&' } else { '?' };
@@ -101,25 +63,65 @@ async fn shared_node(
         .await
         .context("connecting the Socket.IO adapter to Redis")?;
     let adapter = RedisAdapterCtr::new_with_driver(driver.clone(), adapter_config);
+    let presence = RedisPresence::new(
+        RedisRules::new(store.connection(), store.keys().clone(), config.member_ttl),
+        driver,
+        config.member_ttl,
+    );
+    assemble(config, Arc::new(store), presence, adapter).await
+}
+
+/// Builds HTTP and Socket.IO around `store` and `presence`, whose adapter starts from
+/// `adapter`, and binds the listener: the one path for either backend.
+async fn assemble<P: SocketBackend>(
+    config: Config,
+    store: Arc<dyn GroupStore>,
+    presence: P,
+    adapter: <P::Adapter as CoreAdapter<Emitter>>::State,
+) -> anyhow::Result<App> {
+    let metrics = Arc::new(Metrics::default());
+    let limits = &config.limits;
     let realtime = Arc::new(Realtime::new(
-        RedisPresence::new(
-            RedisRules::new(store.connection(), store.keys().clone(), config.member_ttl),
-            driver,
-            config.member_ttl,
-        ),
-        Arc::new(store.clone()),
-        config.limits.clone(),
-        metrics,
+        presence,
+        store.clone(),
+        limits.clone(),
+        metrics.clone(),
     ));
-    let (layer, io) = with_limits(SocketIo::builder(), &config.limits)
-        .with_adapter::<RedisAdapter>(adapter)
+    let (layer, io) = with_limits(SocketIo::builder(), limits)
+        .with_adapter::<P::Adapter>(adapter)
         .with_state(realtime.clone())
         .build_layer();
-    realtime.presence().attach_io(io.clone());
-    realtime::register(&io, realtime.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))?;
-    Ok((Arc::new(store), SocketSide::new(layer, io, realtime)))
+    P::start(realtime.clone(), &io).await?;
+    let draining = Draining::default();
+    let state = AppState {
+        store: store.clone(),
+        lobbies: realtime.clone(),
+        metrics: metrics.clone(),
+        draining: draining.clone(),
+        group_ttl: config.group_ttl,
+        public_group_list: config.public_group_list,
+    };
+    let router = http::router(state, limits.max_body_bytes)
+        .layer(layer)
+        .layer(SessionGuardLayer::new(
+            SessionBindings::default(),
+            metrics.clone(),
+        ))
+        .layer(cors(&config.cors_origins)?)
+        .layer(http::client_address::layer(trusted_proxies(&config)?));
+    let address = SocketAddr::new(config.bind, config.port);
+    let listener = bind(address).with_context(|| format!("binding {address}"))?;
+    Ok(App {
+        listener,
+        router,
+        close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
+        store,
+        lobbies: realtime,
+        sweep_interval: config.sweep_interval,
+        metrics,
+        draining,
+        connection_limits: config.connections,
+    })
 }
 
 /// Applies the heartbeat, packet size and queue limits to websocket and long-polling alike.
@@ -146,42 +148,10 @@ impl App {
     /// Opens the store, builds HTTP and Socket.IO, and binds the listener (port 0 picks a
     /// free port; see [`App::local_addr`]).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let metrics = Arc::new(Metrics::default());
-        let limits = config.limits.clone();
-        let redis_url = config.redis_url.as_deref().filter(|url| !url.is_empty());
-        let (store, sockets) = match redis_url {
-            None => single_node(&config, metrics.clone()).await?,
-            Some(url) => shared_node(&config, url, metrics.clone()).await?,
-        };
-        let draining = Draining::default();
-        let state = AppState {
-            store: store.clone(),
-            lobbies: sockets.lobbies.clone(),
-            metrics: metrics.clone(),
-            draining: draining.clone(),
-            group_ttl: config.group_ttl,
-            public_group_list: config.public_group_list,
-        };
-        let router = (sockets.mount)(http::router(state, limits.max_body_bytes))
-            .layer(SessionGuardLayer::new(
-                SessionBindings::default(),
-                metrics.clone(),
-            ))
-            .layer(cors(&config.cors_origins)?)
-            .layer(http::client_address::layer(trusted_proxies(&config)?));
-        let address = SocketAddr::new(config.bind, config.port);
-        let listener = bind(address).with_context(|| format!("binding {address}"))?;
-        Ok(Self {
-            listener,
-            router,
-            close_sockets: sockets.close_sockets,
-            store,
-            lobbies: sockets.lobbies,
-            sweep_interval: config.sweep_interval,
-            metrics,
-            draining,
-            connection_limits: config.connections,
-        })
+        match config.redis_url.clone().filter(|url| !url.is_empty()) {
+            None => single_node(config).await,
+            Some(url) => shared_node(config, &url).await,
+        }
     }
 
     /// The address the server listens on.

@@ -2,16 +2,18 @@
 //! message, so a member's messages keep their order), touches no store, and passes the
 //! payload on as the raw JSON it arrived as.
 
+use super::Realtime;
+use super::connect::SocketBackend;
 use super::context::SocketContext;
 use super::presence::Relayed;
 use super::refusal::*;
 use super::request::{RawPayload, Request};
-use super::{Presence, Realtime};
 use serde::Deserialize;
 use socketioxide::handler::{FromMessageParts, MessageHandler, Value};
 use socketioxide::socket::Socket;
 use std::borrow::Cow;
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// The `message` handler; see the module documentation.
 pub struct Relay<P>(pub Arc<Realtime<P>>);
@@ -36,17 +38,19 @@ enum RoomField<'a> {
     Other(serde::de::IgnoredAny),
 }
 
-impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
+impl<P: SocketBackend> MessageHandler<P::Adapter, Inline> for Relay<P> {
     fn call(&self, socket: Arc<Socket<P::Adapter>>, mut value: Value, ack_id: Option<i64>) {
+        let _span = tracing::trace_span!("relay", event = "message").entered();
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
         match self.0.relay(&socket, &request) {
             Relayed::Now(result) => self.0.report_relay(&socket, request, result),
             Relayed::Later(pending) => {
                 let rt = self.0.clone();
-                tokio::spawn(async move {
+                let reported = async move {
                     let result = pending.await;
                     rt.report_relay(&socket, request, result);
-                });
+                };
+                tokio::spawn(reported.in_current_span());
             }
         }
     }
@@ -55,7 +59,7 @@ impl<P: Presence> MessageHandler<P::Adapter, Inline> for Relay<P> {
 #[derive(serde::Serialize)]
 struct Ack {}
 
-impl<P: Presence> Realtime<P> {
+impl<P: SocketBackend> Realtime<P> {
     fn report_relay(
         &self,
         socket: &Socket<P::Adapter>,
@@ -74,7 +78,8 @@ impl<P: Presence> Realtime<P> {
     fn relay(&self, socket: &Arc<Socket<P::Adapter>>, request: &Request<P::Adapter>) -> Relayed {
         match self.check(socket, request) {
             Ok((context, payload, room)) => {
-                self.presence.relay(socket, &context.member, &room, payload)
+                self.presence
+                    .relay(&context.member, &room, socket.id.as_str(), payload.into())
             }
             Err(refusal) => Relayed::Now(Err(refusal)),
         }

@@ -1,11 +1,73 @@
+//! Where Socket.IO meets the [`Presence`] backends: each backend's adapter, how it
+//! reaches a socket, and the binding of every event on connect.
+
 use super::context::SocketContext;
+use super::local::LocalPresence;
+use super::redis::{RedisAdapter, RedisPresence};
 use super::{Presence, Realtime, chat, lobby, refusal, request::Request};
+use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::{ConnectHandler, Value};
 use socketioxide::socket::Socket;
+use socketioxide_core::adapter::DefinedAdapter;
 use std::fmt::Display;
 use std::pin::Pin;
 use std::sync::Arc;
+
+/// A [`Presence`] backend as the Socket.IO edge sees it.
+pub trait SocketBackend: Presence {
+    /// The Socket.IO adapter that carries events between this backend's members.
+    type Adapter: Adapter + DefinedAdapter;
+
+    /// How the backend will reach `socket`, which just connected.
+    fn connection(socket: &Arc<Socket<Self::Adapter>>) -> Self::Connection;
+
+    /// Binds every event of namespace `/` on `io`; resolves once the adapter runs.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<Self::Adapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl SocketBackend for LocalPresence {
+    type Adapter = LocalAdapter;
+
+    fn connection(socket: &Arc<Socket<LocalAdapter>>) -> Self::Connection {
+        Arc::downgrade(socket)
+    }
+
+    /// The local adapter needs no start.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<LocalAdapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        io.ns("/", OnConnect(rt));
+        std::future::ready(Ok(()))
+    }
+}
+
+impl SocketBackend for RedisPresence {
+    type Adapter = RedisAdapter;
+
+    fn connection(socket: &Arc<Socket<RedisAdapter>>) -> Self::Connection {
+        Arc::downgrade(socket)
+    }
+
+    /// Hands `io` to the backend, then subscribes the adapter to its Redis channels.
+    fn start(
+        rt: Arc<Realtime<Self>>,
+        io: &SocketIo<RedisAdapter>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        rt.presence().attach_io(io.clone());
+        let subscribed = io.ns("/", OnConnect(rt));
+        async move {
+            subscribed
+                .await
+                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))
+        }
+    }
+}
 
 /// The connect handler of namespace `/`.
 ///
@@ -27,7 +89,7 @@ pub struct Bind;
 type MiddlewareResult<'a> =
     Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>>;
 
-impl<P: Presence> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
+impl<P: SocketBackend> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     fn call(&self, _: Arc<Socket<P::Adapter>>, _: Option<Value>) {
         self.0.metrics.connections.inc();
     }
@@ -43,7 +105,7 @@ impl<P: Presence> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     }
 }
 
-fn bind_events<P: Presence>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
+fn bind_events<P: SocketBackend>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
     socket.on_disconnect(lobby::on_disconnect::<P>);
     socket.on("join_group", lobby::on_join_group::<P>);
     socket.on("leave", lobby::on_leave::<P>);

@@ -1,3 +1,4 @@
+use super::connect::SocketBackend;
 use super::{Presence, Realtime, SessionBinding, SessionBindings};
 use crate::domain::{AccessCode, ClientAddress, DisplayName, MemberId};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -36,7 +37,7 @@ pub struct SocketContext<P: Presence> {
     _session: Option<SessionBinding>,
 }
 
-impl<P: Presence> SocketContext<P> {
+impl<P: SocketBackend> SocketContext<P> {
     /// Registers a new connection and attaches its context to the socket.
     pub fn attach(socket: &Arc<Socket<P::Adapter>>, rt: &Realtime<P>) {
         let rate = NonZeroU32::new(rt.limits.message_rate).unwrap_or(NonZeroU32::MIN);
@@ -51,7 +52,7 @@ impl<P: Presence> SocketContext<P> {
             .map(|bindings| bindings.bind(socket.id, client));
         let id = MemberId::generate(&mut rand::rng());
         let context = Arc::new(Self {
-            member: rt.presence.register(socket, id.clone()),
+            member: rt.presence.register(P::connection(socket), id.clone()),
             id,
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
             client_ip: client.ip(),

@@ -1,10 +1,11 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
+use super::Realtime;
+use super::connect::SocketBackend;
 use super::context::{Entry, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
-use super::{Presence, Realtime};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
@@ -24,7 +25,7 @@ struct Entered<H> {
 
 type Handler<P> = State<Arc<Realtime<P>>>;
 
-impl<P: Presence> Realtime<P> {
+impl<P: SocketBackend> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
     /// member into its lobby; a partner left behind is told `reason`.
     async fn enter(
@@ -43,7 +44,7 @@ impl<P: Presence> Realtime<P> {
                 .groups
                 .find(&*self.store, &code, OffsetDateTime::now_utc())
                 .await
-                .map_err(|_| UNAVAILABLE)?,
+                .map_err(unavailable)?,
             None => None,
         };
         let Some(stored) = found else {
@@ -54,7 +55,7 @@ impl<P: Presence> Realtime<P> {
             .presence
             .join(&context.member, &stored.group, name.clone())
             .await
-            .map_err(|_| UNAVAILABLE)?;
+            .map_err(unavailable)?;
         notices::partner_gone(joined.departure, reason);
         if !matches!(joined.outcome, Outcome::GroupClosed) {
             *context.last_entry.lock() = Some(Entry {
@@ -169,7 +170,8 @@ fn anonymous() -> DisplayName {
 }
 
 /// `join_group {access_code, name?}`.
-pub async fn on_join_group<P: Presence>(
+#[tracing::instrument(skip_all, fields(event = "join_group"))]
+pub async fn on_join_group<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -188,7 +190,8 @@ pub async fn on_join_group<P: Presence>(
 }
 
 /// `leave {room, return_to?}`.
-pub async fn on_leave<P: Presence>(
+#[tracing::instrument(skip_all, fields(event = "leave"))]
+pub async fn on_leave<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -208,7 +211,7 @@ pub async fn on_leave<P: Presence>(
     let departure = match rt.presence.leave_room(&context.member, room).await {
         Ok(Some(departure)) => departure,
         Ok(None) => return request.refuse(&socket, "leave", NOT_IN_ROOM, &rt.metrics),
-        Err(_) => return request.refuse(&socket, "leave", UNAVAILABLE, &rt.metrics),
+        Err(cause) => return request.refuse(&socket, "leave", unavailable(cause), &rt.metrics),
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
@@ -226,7 +229,8 @@ pub async fn on_leave<P: Presence>(
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
-pub async fn on_next<P: Presence>(
+#[tracing::instrument(skip_all, fields(event = "next"))]
+pub async fn on_next<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -247,7 +251,8 @@ pub async fn on_next<P: Presence>(
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
-pub async fn on_leave_room<P: Presence>(
+#[tracing::instrument(skip_all, fields(event = "leave_room"))]
+pub async fn on_leave_room<P: SocketBackend>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -259,7 +264,8 @@ pub async fn on_leave_room<P: Presence>(
 }
 
 /// A closed connection leaves room and lobby at once; the partner is told.
-pub async fn on_disconnect<P: Presence>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
+#[tracing::instrument(skip_all, fields(event = "disconnect"))]
+pub async fn on_disconnect<P: SocketBackend>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
         rt.leave_everything(&context, LeaveReason::Disconnected)

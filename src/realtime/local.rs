@@ -2,14 +2,13 @@
 
 use super::masking::partner_copy;
 use super::notices::LeaveReason;
-use super::presence::{Handle, Presence, Relayed};
+use super::presence::{ChatPayload, Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Choice, Departure, Hub, Joined, Member};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use socketioxide::adapter::LocalAdapter;
 use socketioxide::socket::Socket;
 use std::sync::{Arc, Weak};
@@ -45,15 +44,12 @@ pub struct LocalPresence {
 
 #[async_trait]
 impl Presence for LocalPresence {
-    type Adapter = LocalAdapter;
+    type Connection = Weak<Socket<LocalAdapter>>;
     type Member = Arc<Member<Peer>>;
     type Handle = Peer;
 
-    fn register(&self, socket: &Arc<Socket<LocalAdapter>>, id: MemberId) -> Self::Member {
-        self.hub.register(Peer {
-            id,
-            socket: Arc::downgrade(socket),
-        })
+    fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
+        self.hub.register(Peer { id, socket })
     }
 
     async fn join(
@@ -88,23 +84,23 @@ impl Presence for LocalPresence {
     /// the sender's own record.
     fn relay(
         &self,
-        socket: &Arc<Socket<LocalAdapter>>,
         member: &Self::Member,
         room: &str,
-        payload: &RawValue,
+        session_id: &str,
+        payload: ChatPayload<'_>,
     ) -> Relayed {
         let Some(recipients) = self.hub.recipients(member, room) else {
             return Relayed::Now(Err(NOT_IN_ROOM));
         };
         let sender = member.handle().id();
-        let masked = match partner_copy(payload, socket.id.as_str(), sender) {
+        let masked = match partner_copy(payload.0, session_id, sender) {
             Ok(masked) => masked,
             Err(refusal) => return Relayed::Now(Err(refusal)),
         };
         for peer in recipients.iter() {
             match &masked {
                 Some(copy) if peer.id() != sender => peer.emit("message", copy),
-                _ => peer.emit("message", payload),
+                _ => peer.emit("message", &payload),
             }
         }
         Relayed::Now(Ok(()))

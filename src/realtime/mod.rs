@@ -22,8 +22,9 @@ mod session_bindings;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
+pub use connect::SocketBackend;
 pub use local::{LocalPresence, Peer};
-pub use presence::{Handle, Presence};
+pub use presence::{ChatPayload, Handle, Presence};
 pub use session_bindings::{SessionBinding, SessionBindings};
 
 use crate::config::Limits;
@@ -32,7 +33,6 @@ use crate::metrics::Metrics;
 use crate::store::GroupStore;
 use async_trait::async_trait;
 use group_cache::GroupCache;
-use socketioxide::SocketIo;
 use std::sync::Arc;
 use std::time::Instant;
 use time::OffsetDateTime;
@@ -124,14 +124,4 @@ impl<P: Presence> Lobbies for Realtime<P> {
     async fn ready(&self) -> Result<(), crate::store::StoreError> {
         self.presence.ready().await
     }
-}
-
-/// Binds every event of namespace `/`; what it returns starts the adapter (a future to
-/// await for the Redis adapter, nothing for the local one).
-pub fn register<P: Presence>(
-    io: &SocketIo<P::Adapter>,
-    rt: Arc<Realtime<P>>,
-) -> <P::Adapter as socketioxide_core::adapter::CoreAdapter<socketioxide::adapter::Emitter>>::InitRes
-{
-    io.ns("/", connect::OnConnect(rt))
 }

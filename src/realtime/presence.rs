@@ -4,11 +4,7 @@ use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use socketioxide::adapter::Adapter;
-use socketioxide::socket::Socket;
-use socketioxide_core::adapter::DefinedAdapter;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -22,6 +18,24 @@ pub trait Handle: Clone + Send + Sync + 'static {
 
     /// Sends `event` to her if her socket is still open; a closed one is skipped.
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T);
+}
+
+/// A chat message as it arrived: raw JSON, passed on unchanged (never parsed again).
+#[derive(Clone, Copy, Serialize)]
+#[serde(transparent)]
+pub struct ChatPayload<'a>(pub(crate) &'a RawValue);
+
+impl<'a> ChatPayload<'a> {
+    /// The message's JSON text.
+    pub fn as_str(&self) -> &'a str {
+        self.0.get()
+    }
+}
+
+impl<'a> From<&'a RawValue> for ChatPayload<'a> {
+    fn from(raw: &'a RawValue) -> Self {
+        Self(raw)
+    }
 }
 
 /// How a relay ended: at once, or once the backend has checked something.
@@ -38,16 +52,17 @@ pub enum Relayed {
 /// others, for one member and for the group or room it touches.
 #[async_trait]
 pub trait Presence: Send + Sync + Sized + 'static {
-    /// The Socket.IO adapter that carries events between this backend's members.
-    type Adapter: Adapter + DefinedAdapter;
+    /// How the backend reaches one member's connection; built at the edge (see
+    /// `super::connect::SocketBackend`) when she connects.
+    type Connection: Send + 'static;
     /// What the backend keeps for one connected socket.
     type Member: Send + Sync + 'static;
     /// How a member is reached.
     type Handle: Handle;
 
-    /// A record for a socket that just connected, known to others as `id`: in no lobby
-    /// and no room.
-    fn register(&self, socket: &Arc<Socket<Self::Adapter>>, id: MemberId) -> Self::Member;
+    /// A record for a member who just connected on `connection`, known to others as `id`:
+    /// in no lobby and no room.
+    fn register(&self, connection: Self::Connection, id: MemberId) -> Self::Member;
 
     /// Leaves whatever she was in, then waits in `group`'s lobby under `name`, paired
     /// at once with a random eligible waiter if there is one.
@@ -73,17 +88,17 @@ pub trait Presence: Send + Sync + Sized + 'static {
         room: &str,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
 
-    /// Relays a chat `payload` sent into `room` to the room's members, or refuses it
-    /// (`not_in_room`). Every recipient but the sending socket gets `payload` with the
-    /// sender's session id masked (see [`super::masking`]). This is the hot path: it must
+    /// Relays a chat `payload` sent by `member` into `room` to the room's members, or
+    /// refuses it (`not_in_room`). Every recipient but the sender's own connection gets
+    /// `payload` with her `session_id` replaced by her member id (see [`super::masking`]). This is the hot path: it must
     /// not wait on storage for a member of the room, and must keep one sender's messages
     /// in order.
     fn relay(
         &self,
-        socket: &Arc<Socket<Self::Adapter>>,
         member: &Self::Member,
         room: &str,
-        payload: &RawValue,
+        session_id: &str,
+        payload: ChatPayload<'_>,
     ) -> Relayed;
 
     /// Closes `group`'s lobby now; returns who was waiting there.

@@ -30,3 +30,10 @@ pub const UNAVAILABLE: Refusal = Refusal::new(
     "unavailable",
     "the service is unavailable, try again shortly",
 );
+
+/// [`UNAVAILABLE`], once the store or Redis `cause` is logged (its text names no code,
+/// name or message); the one place a socket handler turns such a failure into a refusal.
+pub fn unavailable(cause: impl std::fmt::Display) -> Refusal {
+    tracing::warn!(%cause, "the store or Redis failed");
+    UNAVAILABLE
+}

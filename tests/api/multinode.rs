@@ -2,6 +2,7 @@
 //! suite (`CIRCLE_TEST_BACKEND=redis`) and are skipped, saying so, otherwise.
 
 use crate::helpers::*;
+use crate::private_redis::PrivateRedis;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -147,77 +148,6 @@ async fn a_killed_node_s_members_are_never_matched_and_their_partners_are_told()
     dan.assert_no("join_room").await;
     let mut eve = survivor.app.joined(&group.code, "Eve").await;
     assert_eq!(eve.next_event("join_room").await["match"]["name"], "Dan");
-}
-
-/// A redis-server of the test's own, on a free port, appending every write to disk so
-/// that its data survives a restart.
-struct PrivateRedis {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<std::process::Child>,
-}
-
-impl PrivateRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut redis = Self {
-            port,
-            dir: tempfile::tempdir().unwrap(),
-            child: None,
-        };
-        redis.restart();
-        redis
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn restart(&mut self) {
-        let child = std::process::Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-            ])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is installed");
-        self.child = Some(child);
-        let client = redis::Client::open(self.url()).unwrap();
-        for _ in 0..100 {
-            if let Ok(mut conn) = client.get_connection()
-                && redis::cmd("PING").query::<String>(&mut conn).is_ok()
-            {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the private redis-server did not start");
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().ok();
-            child.wait().ok();
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// Polls `check` every 100 ms until it holds, for at most ten seconds.

@@ -1,7 +1,9 @@
+use super::RedisAdapter;
 use crate::domain::MemberId;
-use socketioxide::socket::Sid;
+use socketioxide::socket::Socket;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Weak};
 use tokio::sync::mpsc;
 
 /// Work for one member that must happen in order (her relayed messages).
@@ -12,20 +14,26 @@ pub struct RedisMember {
     /// Her public id: the key of her Redis record and the name of her adapter room.
     pub(super) id: MemberId,
     /// Her socket on this node (never written to Redis: a session id is a credential).
-    pub(super) sid: Sid,
+    /// Weak, so that this record, kept in the socket's extensions, never keeps it alive.
+    socket: Weak<Socket<RedisAdapter>>,
     /// Runs her relays one after the other, so that they keep their order.
     pub(super) queue: mpsc::UnboundedSender<Job>,
 }
 
 impl RedisMember {
-    pub(super) fn new(id: MemberId, sid: Sid) -> Self {
+    pub(super) fn new(id: MemberId, socket: Weak<Socket<RedisAdapter>>) -> Self {
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
                 job.await;
             }
         });
-        Self { id, sid, queue }
+        Self { id, socket, queue }
+    }
+
+    /// Her socket, while it is open.
+    pub(super) fn socket(&self) -> Option<Arc<Socket<RedisAdapter>>> {
+        self.socket.upgrade()
     }
 
     /// Queues `job` behind her earlier ones.

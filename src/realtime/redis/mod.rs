@@ -24,17 +24,16 @@ pub use rules::RedisRules;
 
 use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
-use super::presence::{Presence, Relayed};
+use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Choice, Departure, Joined, Outcome};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use dashmap::DashMap;
 use member::Job;
-use serde_json::value::RawValue;
 use socketioxide::SocketIo;
 use socketioxide::socket::Socket;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -100,9 +99,8 @@ impl RedisPresence {
 
     /// The code of the group this node's member `id` entered last, from her socket's
     /// context (Redis knows only its fingerprint).
-    fn entered_group(&self, io: &SocketIo<RedisAdapter>, id: &MemberId) -> Option<AccessCode> {
-        let sid = self.members.get(id)?.sid;
-        let socket = io.get_socket(sid)?;
+    fn entered_group(&self, id: &MemberId) -> Option<AccessCode> {
+        let socket = self.members.get(id)?.socket()?;
         let context = SocketContext::<Self>::of(&socket)?;
         let entry = context.last_entry.lock();
         entry.as_ref().map(|entry| entry.code.clone())
@@ -116,7 +114,7 @@ impl RedisPresence {
         departure: Option<Departure<MemberId>>,
     ) -> Option<Departure<RemotePeer>> {
         let departure = departure?;
-        if let Some(socket) = io.get_socket(member.sid) {
+        if let Some(socket) = member.socket() {
             socket.leave(departure.room.as_str().to_owned());
         }
         Some(departure.map(|id| self.peer(io, id)))
@@ -125,14 +123,16 @@ impl RedisPresence {
 
 #[async_trait]
 impl Presence for RedisPresence {
-    type Adapter = RedisAdapter;
+    type Connection = Weak<Socket<RedisAdapter>>;
     type Member = Arc<RedisMember>;
     type Handle = RemotePeer;
 
-    fn register(&self, socket: &Arc<Socket<RedisAdapter>>, id: MemberId) -> Self::Member {
+    fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
         // Every socket sits in a room named by its member id, so that any node can reach it.
-        socket.join(id.as_str().to_owned());
-        let member = Arc::new(RedisMember::new(id.clone(), socket.id));
+        if let Some(socket) = socket.upgrade() {
+            socket.join(id.as_str().to_owned());
+        }
+        let member = Arc::new(RedisMember::new(id.clone(), socket));
         self.members.insert(id, member.clone());
         member
     }
@@ -149,7 +149,7 @@ impl Presence for RedisPresence {
         let departure = self.departed(io, member, joined.departure);
         let outcome = joined.outcome.map(|id| self.peer(io, id));
         if let Outcome::Paired(pairing) = &outcome {
-            if let Some(socket) = io.get_socket(member.sid) {
+            if let Some(socket) = member.socket() {
                 socket.join(pairing.room.as_str().to_owned());
             }
             pairing.partner.join_room(pairing.room.as_str()).await;
@@ -192,12 +192,12 @@ impl Presence for RedisPresence {
     /// checked against Redis first. One sender's relays run in order.
     fn relay(
         &self,
-        socket: &Arc<Socket<RedisAdapter>>,
         member: &Self::Member,
         room: &str,
-        payload: &RawValue,
+        session_id: &str,
+        payload: ChatPayload<'_>,
     ) -> Relayed {
-        self.relay_message(socket, member, room, payload)
+        self.relay_message(member, room, session_id, payload)
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {
@@ -231,7 +231,7 @@ impl Presence for RedisPresence {
                     LeaveReason::Disconnected,
                 ),
                 Reaped::GroupGone { member } => {
-                    if let Some(code) = self.entered_group(io, &member) {
+                    if let Some(code) = self.entered_group(&member) {
                         closed.push((code, vec![self.peer(io, member)]));
                     }
                 }

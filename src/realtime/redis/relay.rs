@@ -4,13 +4,12 @@ use super::member::RedisMember;
 use super::replies::RecordedPlace;
 use super::{RedisAdapter, RedisPresence};
 use crate::realtime::masking::partner_copy;
-use crate::realtime::presence::Relayed;
+use crate::realtime::presence::{ChatPayload, Relayed};
 use crate::realtime::refusal::{NOT_IN_ROOM, Refusal, UNAVAILABLE};
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Socket;
-use std::sync::Arc;
 
 impl RedisPresence {
     /// A member of the room (her socket sits in its adapter room on this node) relays
@@ -18,24 +17,26 @@ impl RedisPresence {
     /// checked against Redis first. One sender's relays run in order.
     pub(super) fn relay_message(
         &self,
-        socket: &Arc<Socket<RedisAdapter>>,
         member: &RedisMember,
         room: &str,
-        payload: &RawValue,
+        session_id: &str,
+        payload: ChatPayload<'_>,
     ) -> Relayed {
-        let masked = match partner_copy(payload, socket.id.as_str(), &member.id) {
+        let masked = match partner_copy(payload.0, session_id, &member.id) {
             Ok(masked) => masked.map(|copy| (copy, member.id.as_str().to_owned())),
             Err(refusal) => return Relayed::Now(Err(refusal)),
         };
         let delivery = Delivery {
             room: room.to_owned(),
-            payload: payload.to_owned(),
+            payload: payload.0.to_owned(),
             masked,
         };
         let Some(io) = self.io().cloned() else {
             return Relayed::Now(Err(UNAVAILABLE));
         };
-        let socket = socket.clone();
+        let Some(socket) = member.socket() else {
+            return Relayed::Now(Err(NOT_IN_ROOM));
+        };
         let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
         if socket.rooms().iter().any(|r| *r == room) {
             member.in_order(async move {
