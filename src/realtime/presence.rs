@@ -90,9 +90,9 @@ pub trait Presence: Send + Sync + Sized + 'static {
 
     /// Relays a chat `payload` sent by `member` into `room` to the room's members, or
     /// refuses it (`not_in_room`). Every recipient but the sender's own connection gets
-    /// `payload` with her `session_id` replaced by her member id (see [`super::masking`]). This is the hot path: it must
-    /// not wait on storage for a member of the room, and must keep one sender's messages
-    /// in order.
+    /// `payload` with her `session_id` replaced by her member id (see
+    /// [`super::masking`]). This is the hot path: it must not wait on storage for a member
+    /// of the room, and must keep one sender's messages in order.
     fn relay(
         &self,
         member: &Self::Member,
