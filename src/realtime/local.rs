@@ -4,6 +4,7 @@ use super::masking::partner_copy;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Handle, Presence, Relayed};
 use super::refusal::NOT_IN_ROOM;
+use super::undelivered;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId};
 use crate::matchmaking::{Choice, Departure, Hub, Joined, Member};
 use crate::store::StoreError;
@@ -30,8 +31,10 @@ impl Handle for Peer {
     }
 
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
-        if let Some(socket) = self.socket.upgrade() {
-            socket.emit(event, data).ok();
+        if let Some(socket) = self.socket.upgrade()
+            && let Err(cause) = socket.emit(event, data)
+        {
+            undelivered::unsent(event, &cause);
         }
     }
 }

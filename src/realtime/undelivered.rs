@@ -1,6 +1,7 @@
-//! Replies that cannot be queued for their client (its queue is full, or it is gone): each
-//! is counted in the metrics by reason and logged (the log throttles a flood of them),
-//! never dropped without a word.
+//! Events that cannot be queued for their client (its queue is full, or it is gone): never
+//! dropped without a word. Replies (acks, `request_error`) are counted in the metrics by
+//! reason and logged; other events (relayed messages, notices) are logged. The log
+//! throttles a flood of either.
 
 use crate::metrics::Metrics;
 use socketioxide::{SendError, SocketError};
@@ -24,4 +25,11 @@ pub fn note(sent: Result<(), SendError>, what: &'static str, metrics: &Metrics) 
         reason,
         "a reply could not be queued for its client"
     );
+}
+
+/// Logs an `event` (relayed message or notice) that could not be queued for a member:
+/// her queue is full, her socket is closed, or the adapter failed. `cause` never holds a
+/// payload or an id (socketioxide's errors name only the kind of failure).
+pub fn unsent(event: &str, cause: &dyn std::fmt::Display) {
+    tracing::warn!(event, %cause, "an event could not be queued for a member");
 }

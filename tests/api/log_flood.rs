@@ -204,3 +204,34 @@ async fn refusals_that_find_the_queue_full_are_counted_in_the_metrics() {
     flooded.server.logs_once_they_hold("suppressed").await;
     flooded.assert_unharmed().await;
 }
+
+#[tokio::test]
+async fn relayed_messages_that_find_the_partners_queue_full_are_logged() {
+    let queue = SMALL_QUEUE.to_string();
+    let unlimited = ["--message-rate", "1000", "--message-burst", "1000"];
+    let flooded =
+        Flooded::start(&[&["--max-queued-packets", &queue][..], &unlimited].concat()).await;
+    let group = flooded.app().create_group().await;
+    // She joins over long-polling, then polls no more: her queue fills up.
+    let join = json!(["join_group", {"access_code": group.code, "name": "Ada"}]);
+    flooded.post_v3([format!("42{join}")].into_iter()).await;
+    let mut bob = crate::raw::RawMember::connect(flooded.app(), 4).await;
+    let ack = bob
+        .request(
+            "join_group",
+            &json!({"access_code": group.code, "name": "Bob"}),
+        )
+        .await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    let room = bob.next_event("join_room").await["room"].clone();
+    for text in 0..FLOOD / 10 {
+        let message = json!(["message", {"room": room, "text": text}]);
+        bob.send_raw(&message.to_string()).await;
+    }
+    let logs = flooded
+        .server
+        .logs_once_they_hold("an event could not be queued for a member")
+        .await;
+    assert!(logs.contains("event=\"message\""), "{logs}");
+    flooded.assert_unharmed().await;
+}

@@ -2,6 +2,7 @@ use super::RedisAdapter;
 use super::member::Job;
 use crate::domain::MemberId;
 use crate::realtime::Handle;
+use crate::realtime::undelivered;
 use serde::Serialize;
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
@@ -72,21 +73,27 @@ impl Handle for RemotePeer {
     /// order this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
         if let Some(socket) = self.local_socket() {
-            socket.emit(event, data).ok();
+            if let Err(cause) = socket.emit(event, data) {
+                undelivered::unsent(event, &cause);
+            }
             return;
         }
-        let Ok(data) = serde_json::value::to_raw_value(data) else {
-            return;
+        let data = match serde_json::value::to_raw_value(data) {
+            Ok(data) => data,
+            Err(cause) => return undelivered::unsent(event, &cause),
         };
-        let (io, room, event) = (
+        let (io, room, name) = (
             self.io.clone(),
             self.id.as_str().to_owned(),
             event.to_owned(),
         );
-        self.notices
-            .send(Box::pin(async move {
-                io.to(room).emit(&event, &data).await.ok();
-            }))
-            .ok();
+        let notice = Box::pin(async move {
+            if let Err(cause) = io.to(room).emit(&name, &data).await {
+                undelivered::unsent(&name, &cause);
+            }
+        });
+        if self.notices.send(notice).is_err() {
+            undelivered::unsent(event, &"the notice queue is closed");
+        }
     }
 }

@@ -6,6 +6,7 @@ use super::{RedisAdapter, RedisPresence};
 use crate::realtime::masking::partner_copy;
 use crate::realtime::presence::{ChatPayload, Relayed};
 use crate::realtime::refusal::{NOT_IN_ROOM, Refusal, UNAVAILABLE};
+use crate::realtime::undelivered;
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
 use socketioxide::operators::BroadcastOperators;
@@ -104,8 +105,10 @@ impl Delivery {
         let Some((copy, sender)) = self.masked else {
             return broadcast(io, &self.room, None, &self.payload).await;
         };
-        if let Some(socket) = echo {
-            socket.emit("message", &self.payload).ok();
+        if let Some(socket) = echo
+            && let Err(cause) = socket.emit("message", &self.payload)
+        {
+            undelivered::unsent("message", &cause);
         }
         broadcast(io, &self.room, Some(sender), &copy).await;
     }
@@ -128,11 +131,17 @@ async fn broadcast(
     let both_here = here.clone().sockets().len() >= 2;
     let here = everyone_but(here);
     if both_here {
-        here.emit("message", payload).await.ok();
+        if let Err(cause) = here.emit("message", payload).await {
+            undelivered::unsent("message", &cause);
+        }
         return;
     }
     let everywhere = everyone_but(io.within(room.to_owned()));
-    if everywhere.emit("message", payload).await.is_err() {
-        here.emit("message", payload).await.ok();
+    if let Err(cause) = everywhere.emit("message", payload).await {
+        undelivered::unsent("message", &cause);
+        // Redis away: at least the members on this node still get it.
+        if let Err(cause) = here.emit("message", payload).await {
+            undelivered::unsent("message", &cause);
+        }
     }
 }
