@@ -17,7 +17,9 @@ async fn eventually(mut check: impl AsyncFnMut() -> bool) {
 #[tokio::test]
 async fn an_expired_group_is_unknown_everywhere_and_its_row_is_swept() {
     let app = spawn_app_with(|c| {
-        c.group_ttl = Duration::from_secs(1);
+        // Long enough for the join below to land before it, even on a busy machine
+        // (1 s was not), short enough for `group_closed` within the event timeout.
+        c.group_ttl = Duration::from_secs(3);
         c.sweep_interval = Duration::from_millis(100);
         c.public_group_list = true;
     })
