@@ -17,14 +17,7 @@ async fn a_partner_who_stops_answering_is_gone_within_the_ping_interval_and_time
         let group = app.create_group().await;
         let mut alive = app.joined(&group.code, "Ada").await;
         // Answers pings while it reads; then it goes silent, as a dead connection does.
-        let mut silent = RawMember::connect(&app, eio).await;
-        let ack = silent
-            .request(
-                "join_group",
-                &json!({"access_code": group.code, "name": "Bob"}),
-            )
-            .await;
-        assert_eq!(ack["ok"], true, "{ack}");
+        let (silent, _) = RawMember::joined(&app, eio, &group.code, "Bob").await;
         let room = alive.next_event("join_room").await["room"].clone();
 
         // Within the event timeout (5 s), far below the defaults' 15 s.

@@ -17,14 +17,8 @@ async fn raw_pair(
     code: &str,
     (eio_a, eio_b): (u8, u8),
 ) -> (RawMember, String, RawMember, String, String) {
-    let mut ada = RawMember::connect(app, eio_a).await;
-    let ada_ack = ada
-        .request("join_group", &json!({"access_code": code, "name": "Ada"}))
-        .await;
-    let mut bob = RawMember::connect(app, eio_b).await;
-    let bob_ack = bob
-        .request("join_group", &json!({"access_code": code, "name": "Bob"}))
-        .await;
+    let (mut ada, ada_ack) = RawMember::joined(app, eio_a, code, "Ada").await;
+    let (mut bob, bob_ack) = RawMember::joined(app, eio_b, code, "Bob").await;
     let room = ada.next_event("join_room").await["room"]
         .as_str()
         .unwrap()
@@ -43,20 +37,8 @@ async fn a_partner_learns_a_member_id_never_a_session_id() {
     let app = spawn_app().await;
     for protocols in PROTOCOL_PAIRS {
         let group = app.create_group().await;
-        let mut ada = RawMember::connect(&app, protocols.0).await;
-        let ada_ack = ada
-            .request(
-                "join_group",
-                &json!({"access_code": group.code, "name": "Ada"}),
-            )
-            .await;
-        let mut bob = RawMember::connect(&app, protocols.1).await;
-        let bob_ack = bob
-            .request(
-                "join_group",
-                &json!({"access_code": group.code, "name": "Bob"}),
-            )
-            .await;
+        let (mut ada, ada_ack) = RawMember::joined(&app, protocols.0, &group.code, "Ada").await;
+        let (mut bob, bob_ack) = RawMember::joined(&app, protocols.1, &group.code, "Bob").await;
         let ada_id = ada_ack["member"]["id"].as_str().unwrap();
         let bob_id = bob_ack["member"]["id"].as_str().unwrap();
         assert!(
@@ -144,13 +126,7 @@ async fn the_id_a_partner_learns_opens_no_session() {
             )
             .await;
         assert_eq!(ack["ok"], true);
-        let mut attacker = RawMember::connect(&app, eio).await;
-        attacker
-            .request(
-                "join_group",
-                &json!({"access_code": group.code, "name": "Eve"}),
-            )
-            .await;
+        let (mut attacker, _) = RawMember::joined(&app, eio, &group.code, "Eve").await;
         let told = attacker.next_event("join_room").await;
         let room = told["room"].as_str().unwrap().to_owned();
         let stolen = told["match"]["sid"].as_str().unwrap().to_owned();

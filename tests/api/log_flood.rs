@@ -215,14 +215,7 @@ async fn relayed_messages_that_find_the_partners_queue_full_are_logged() {
     // She joins over long-polling, then polls no more: her queue fills up.
     let join = json!(["join_group", {"access_code": group.code, "name": "Ada"}]);
     flooded.post_v3([format!("42{join}")].into_iter()).await;
-    let mut bob = crate::raw::RawMember::connect(flooded.app(), 4).await;
-    let ack = bob
-        .request(
-            "join_group",
-            &json!({"access_code": group.code, "name": "Bob"}),
-        )
-        .await;
-    assert_eq!(ack["ok"], true, "{ack}");
+    let (mut bob, _) = crate::raw::RawMember::joined(flooded.app(), 4, &group.code, "Bob").await;
     let room = bob.next_event("join_room").await["room"].clone();
     for text in 0..FLOOD / 10 {
         let message = json!(["message", {"room": room, "text": text}]);

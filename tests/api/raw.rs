@@ -85,6 +85,16 @@ impl RawMember {
         }
     }
 
+    /// Connects over Engine.IO `eio` and joins group `code` as `name`; asserts that the
+    /// join succeeded and returns the member with her join's ack.
+    pub async fn joined(app: &TestApp, eio: u8, code: &str, name: &str) -> (Self, Value) {
+        let mut member = Self::connect(app, eio).await;
+        let join = serde_json::json!({"access_code": code, "name": name});
+        let ack = member.request("join_group", &join).await;
+        assert_eq!(ack["ok"], true, "join_group as {name}: {ack}");
+        (member, ack)
+    }
+
     /// Sends the Socket.IO event text `42[...]` with `arguments` written as given.
     pub async fn send_raw(&mut self, arguments: &str) {
         let frame = format!("42{arguments}");
