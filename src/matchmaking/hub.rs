@@ -56,6 +56,8 @@ impl<M: Clone> Hub<M> {
     ) -> Joined<M> {
         let _request = member.request.lock();
         let departure = self.vacate(member);
+        // Only a member who is here can ask to join: she is present.
+        member.state.lock().away = false;
         let outcome = self.enter(member, group, name, choice);
         Joined { departure, outcome }
     }
@@ -187,7 +189,7 @@ impl<M: Clone> Hub<M> {
         }
     }
 
-    fn retire_if_empty(
+    pub(super) fn retire_if_empty(
         &self,
         code: &AccessCode,
         lobby: &Arc<Mutex<Lobby<M>>>,
