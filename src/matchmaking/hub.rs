@@ -177,7 +177,7 @@ impl<M: Clone> Hub<M> {
                 return Outcome::Waiting;
             };
             let room = choice.room.clone();
-            self.seat_pair(member, &partner.member, &room);
+            self.seat_pair((member, &name), (&partner.member, &partner.name), &room);
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
                 room,

@@ -1,4 +1,4 @@
-use crate::domain::{AccessCode, RoomId};
+use crate::domain::{AccessCode, DisplayName, RoomId};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -46,6 +46,8 @@ pub(super) enum Place<M> {
 pub(super) struct Seat<M> {
     pub(super) room: RoomId,
     pub(super) partner: Option<Arc<Member<M>>>,
+    /// The partner's name, as she was paired (for a resume's answer).
+    pub(super) partner_name: DisplayName,
 }
 
 impl<M> Member<M> {

@@ -24,7 +24,7 @@ pub use away::Back;
 pub use choice::Choice;
 pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
-pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients};
+pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
 
 #[cfg(test)]
 mod tests;
