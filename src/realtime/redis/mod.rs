@@ -3,9 +3,10 @@
 //! adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
-//! [`crate::store::Keys`]: a member's record (name, node, place, last partner), kept alive
-//! by her node every third of the member TTL; a group's lobby (its waiting members in
-//! order of arrival); a room's members; a closed group's tombstone. Each socket sits in
+//! [`crate::store::Keys`]: a member's record (name, node, place, last partner, and `away`
+//! while her connection is gone), kept alive by her node every third of the member TTL; a
+//! group's lobby (its waiting members in order of arrival); a room's members; a closed
+//! group's tombstone. Each socket sits in
 //! an adapter room named by its member id, so that any node can reach it.
 
 mod driver;
