@@ -35,6 +35,11 @@ impl Handle for Peer {
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         self.0.notify(event, data);
     }
+
+    /// Emitting queues on her socket at once.
+    fn sent(&self) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
 }
 
 /// Lobbies and rooms of a single node.

@@ -193,7 +193,7 @@ impl<P: SocketBackend> Realtime<P> {
             }
             if let Some(pairing) = back.pairing {
                 self.metrics.matches.inc();
-                notices::pair_formed(&pairing.own, &pairing, None);
+                notices::pair_formed(&pairing.own, &pairing, None).await;
             }
         }
         self.metrics.members_resumed.inc();
