@@ -23,6 +23,7 @@ mod prompts;
 mod raw;
 mod resumable;
 mod resume;
+mod send_timeout;
 mod slow_clients;
 mod takeover;
 mod transport;
