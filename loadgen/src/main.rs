@@ -81,6 +81,11 @@ struct Cli {
     #[arg(long, global = true)]
     allow_remote: bool,
 
+    /// Members join as resumable (`join_group {resumable: true}`): The Circle then numbers
+    /// and keeps every event to them. Servers without resume ignore it.
+    #[arg(long, global = true)]
+    resumable: bool,
+
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -168,7 +173,9 @@ async fn run_scenario(cli: &Cli) -> Result<report::Finished> {
     };
     let mut targets = Vec::with_capacity(cli.url.len());
     for url in cli.url.iter().filter(|url| !url.trim().is_empty()) {
-        targets.push(target::Target::resolve(url.trim(), version, cli.allow_remote).await?);
+        let mut target = target::Target::resolve(url.trim(), version, cli.allow_remote).await?;
+        target.resumable = cli.resumable;
+        targets.push(target);
     }
     if targets.is_empty() {
         bail!("--url must name at least one server");

@@ -33,6 +33,7 @@ pub struct Member {
     pub public_id: String,
     ws: WebSocketStream<TcpStream>,
     version: Version,
+    resumable: bool,
     ping_interval: Duration,
     next_ping: Instant,
     next_ack_id: u64,
@@ -78,6 +79,7 @@ impl Member {
             public_id: String::new(),
             ws,
             version: target.version,
+            resumable: target.resumable,
             ping_interval: Duration::from_secs(25),
             next_ping: Instant::now(),
             next_ack_id: 0,
@@ -215,9 +217,13 @@ impl Member {
         Ok(id)
     }
 
-    /// Emits `join_group` for `access_code` under `name`, asking for an ack.
+    /// Emits `join_group` for `access_code` under `name` (as resumable if the run asks),
+    /// asking for an ack.
     pub async fn join_group(&mut self, access_code: &str, name: &str) -> Result<u64> {
-        let payload = serde_json::json!({ "access_code": access_code, "name": name });
+        let mut payload = serde_json::json!({ "access_code": access_code, "name": name });
+        if self.resumable {
+            payload["resumable"] = true.into();
+        }
         self.emit_with_ack("join_group", &payload.to_string()).await
     }
 

@@ -21,6 +21,8 @@ pub struct Target {
     pub version: Version,
     /// Whether clients bind to spread loopback source addresses.
     spread_sources: bool,
+    /// Whether members join as resumable (The Circle's docs/protocol.md section 6).
+    pub resumable: bool,
 }
 
 impl Target {
@@ -46,6 +48,7 @@ impl Target {
             addr,
             version,
             spread_sources: addr.is_ipv4() && addr.ip().is_loopback(),
+            resumable: false,
         })
     }
 
