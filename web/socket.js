@@ -4,44 +4,26 @@
 //   0{json}  open (sid, pingInterval, pingTimeout)     server -> client
 //   2 / 3    ping / pong (the server pings, we answer)
 //   1        close
-//   4<sio>   a Socket.IO packet:
-//     40[{..}]          connect to namespace "/" (ack: 40{"sid":..})
-//     41                disconnect
-//     42["ev",data]     event;  42<id>["ev",data] asks for an ack
-//     43<id>[data]      ack reply
-//     44{..}            connect error
-// The connection is re-opened with a growing, jittered delay when it drops.
+//   4<sio>   a Socket.IO packet (wire.js)
+// The connection is re-opened with a growing, jittered delay when it drops, at once when
+// the browser comes back online, and given up as soon as the browser goes offline (an
+// offline connection can stay half-open for long). Sequenced events (a resumable member's,
+// docs/protocol.md section 6) are passed on once each: one whose seq was already seen is
+// dropped here.
 
-const SIO_CONNECT = '0';
-const SIO_DISCONNECT = '1';
-const SIO_EVENT = '2';
-const SIO_ACK = '3';
-const SIO_CONNECT_ERROR = '4';
+import {
+  SIO_ACK,
+  SIO_CONNECT,
+  SIO_CONNECT_ERROR,
+  SIO_DISCONNECT,
+  SIO_EVENT,
+  encodeEvent,
+  parseEvent,
+  parseSocketIoBody,
+} from './wire.js';
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const DEFAULT_ACK_TIMEOUT_MS = 10000;
-
-/** Splits a Socket.IO packet body (after the type digit) into ack id and JSON data. */
-function parseSocketIoBody(body) {
-  let rest = body;
-  if (rest.startsWith('/')) {
-    // Namespace other than "/": "/chat,<rest>". We only use "/".
-    const comma = rest.indexOf(',');
-    rest = comma === -1 ? '' : rest.slice(comma + 1);
-  }
-  const digits = /^\d+/.exec(rest);
-  const id = digits ? Number(digits[0]) : null;
-  if (digits) rest = rest.slice(digits[0].length);
-  let data;
-  if (rest.length > 0) {
-    try {
-      data = JSON.parse(rest);
-    } catch {
-      data = undefined;
-    }
-  }
-  return { id, data };
-}
 
 export class CircleSocket {
   /** @param {string} url  ws(s)://host/socket.io/?EIO=4&transport=websocket */
@@ -59,8 +41,13 @@ export class CircleSocket {
     this.pingDeadlineMs = 45000;
     this.everConnected = false;
     this.stopped = false;
+    this.lastSeq = 0; // the highest seq passed on (section 6)
+    this.greeting = null;
     this.onOnline = () => {
       if (this.status === 'reconnecting') this.retryNow();
+    };
+    this.onOffline = () => {
+      if (this.ws) this.abandon();
     };
   }
 
@@ -68,6 +55,7 @@ export class CircleSocket {
   connect() {
     if (this.ws || this.stopped) return;
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
     this.open();
   }
 
@@ -75,6 +63,7 @@ export class CircleSocket {
   close() {
     this.stopped = true;
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
     clearTimeout(this.retryTimer);
     clearTimeout(this.pingTimer);
     if (this.ws) {
@@ -110,11 +99,25 @@ export class CircleSocket {
     return this.status === 'connected';
   }
 
+  /**
+   * Sets what runs on every new connection before anything else is sent and before the
+   * status turns 'connected': fn(send, {reconnected}) where send(event, payload) asks for an
+   * ack over this connection. Requests made meanwhile wait for it. A greeting that fails
+   * ends the connection (and so is tried again on the next one).
+   */
+  setGreeting(fn) {
+    this.greeting = fn;
+  }
+
+  /** A new member identity numbers its events from 1 again: forget the seqs seen so far. */
+  restartSequence() {
+    this.lastSeq = 0;
+  }
+
   /** Sends an event without ack. Returns false when not connected (nothing is queued). */
   emit(event, payload) {
     if (!this.connected) return false;
-    const args = payload === undefined ? [event] : [event, payload];
-    this.send('4' + SIO_EVENT + JSON.stringify(args));
+    this.send(encodeEvent(event, payload));
     return true;
   }
 
@@ -126,16 +129,7 @@ export class CircleSocket {
   request(event, payload, timeoutMs = DEFAULT_ACK_TIMEOUT_MS) {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
-      const sendNow = () => {
-        const id = this.nextAckId++;
-        const timer = setTimeout(() => {
-          this.pendingAcks.delete(id);
-          reject(new SocketError('timeout', 'The server did not answer in time.'));
-        }, Math.max(0, deadline - Date.now()));
-        this.pendingAcks.set(id, { resolve, reject, timer });
-        const args = payload === undefined ? [event] : [event, payload];
-        this.send('4' + SIO_EVENT + id + JSON.stringify(args));
-      };
+      const sendNow = () => this.sendWithAck(event, payload, deadline - Date.now(), resolve, reject);
       if (this.connected) {
         sendNow();
         return;
@@ -160,6 +154,17 @@ export class CircleSocket {
   }
 
   // ---- internals ----
+
+  /** Sends an event over the open connection and settles with its ack (or the failure). */
+  sendWithAck(event, payload, timeoutMs, resolve, reject) {
+    const id = this.nextAckId++;
+    const timer = setTimeout(() => {
+      this.pendingAcks.delete(id);
+      reject(new SocketError('timeout', 'The server did not answer in time.'));
+    }, Math.max(0, timeoutMs));
+    this.pendingAcks.set(id, { resolve, reject, timer });
+    this.send(encodeEvent(event, payload, id));
+  }
 
   /**
    * Opens a socket. Every way here (first connect, a request during the backoff, the
@@ -233,14 +238,19 @@ export class CircleSocket {
         const reconnected = this.everConnected;
         this.everConnected = true;
         this.attempt = 0;
-        this.setStatus('connected', { reconnected });
+        this.greet(reconnected);
         break;
       }
-      case SIO_EVENT:
-        if (Array.isArray(data) && typeof data[0] === 'string') {
-          this.dispatch(data[0], data[1]);
+      case SIO_EVENT: {
+        const ev = parseEvent(data);
+        if (!ev) break;
+        if (ev.seq !== null) {
+          if (ev.seq <= this.lastSeq) break; // Replayed, and already passed on.
+          this.lastSeq = ev.seq;
         }
+        this.dispatch(ev.event, ev.payload);
         break;
+      }
       case SIO_ACK: {
         const pending = id === null ? undefined : this.pendingAcks.get(id);
         if (pending) {
@@ -260,6 +270,25 @@ export class CircleSocket {
     }
   }
 
+  /** Runs the greeting (if any) on the new connection, then reports it 'connected'. */
+  async greet(reconnected) {
+    const ws = this.ws;
+    if (this.greeting) {
+      const send = (event, payload) =>
+        new Promise((resolve, reject) => this.sendWithAck(event, payload, DEFAULT_ACK_TIMEOUT_MS, resolve, reject));
+      try {
+        await this.greeting(send, { reconnected });
+      } catch (err) {
+        if (this.ws === ws) {
+          console.error('greeting failed', err.code || err);
+          this.abandon();
+        }
+        return;
+      }
+    }
+    if (this.ws === ws) this.setStatus('connected', { reconnected });
+  }
+
   dispatch(event, payload) {
     for (const fn of this.handlers.get(event) || []) {
       try {
@@ -272,7 +301,16 @@ export class CircleSocket {
 
   armPingDeadline() {
     clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(() => this.ws?.close(), this.pingDeadlineMs);
+    // No ping for that long: the connection is dead (or half-open) even if it looks open.
+    this.pingTimer = setTimeout(() => this.abandon(), this.pingDeadlineMs);
+  }
+
+  /** Gives up on the current connection at once, without waiting for its close handshake. */
+  abandon() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.close();
+    this.handleDrop();
   }
 
   handleDrop() {
