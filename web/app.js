@@ -112,6 +112,10 @@ window.addEventListener('popstate', () => {
 window.addEventListener('pagehide', () => {
   if (session && session.phase !== 'idle') session.leave();
 });
+// Back from the back/forward cache: that chat is over, so show the address afresh.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) showFromLocation();
+});
 
 document.getElementById('home-link').addEventListener('click', (event) => {
   event.preventDefault();

@@ -158,7 +158,14 @@ export class Session {
       this.socket.restartSequence();
       return;
     }
-    const ack = await send('resume', { token: this.token, last_seq: this.socket.lastSeq });
+    let ack;
+    try {
+      ack = await send('resume', { token: this.token, last_seq: this.socket.lastSeq });
+    } catch (err) {
+      // Dropped before the answer: try again on the next connection. No answer at all
+      // (a server that does not know `resume`): give the place up rather than loop.
+      if (err.code !== 'timeout') throw err;
+    }
     // Used either way: single use, or refused.
     this.token = null;
     if (!ack || ack.ok !== true) {
