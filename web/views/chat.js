@@ -172,6 +172,7 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
       outgoing.update(change);
       log.scrollTop = log.scrollHeight;
     },
+    /** Shows (or clears) the note that the partner's connection dropped. */
     partnerAway(away) {
       partnerAway.hidden = !away;
     },
