@@ -131,6 +131,35 @@ pub struct Limits {
     /// second's lines of that kind are counted and reported in one line.
     #[arg(long, env = "CIRCLE_LOG_BURST", default_value_t = 10)]
     pub log_burst: u32,
+
+    /// How long a resumable member whose connection dropped stays away, keeping her place,
+    /// before she is gone; also how long her recent events are kept for a resume
+    /// (docs/protocol.md section 6).
+    #[arg(long, env = "CIRCLE_RESUME_WINDOW", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub resume_window: Duration,
+
+    /// At most this many events kept per resumable member (`--resume-buffer`, with
+    /// `--resume-buffer-bytes`); a message to an away member whose buffer is full is
+    /// refused to its sender with `partner_unreachable`.
+    #[arg(long = "resume-buffer", env = "CIRCLE_RESUME_BUFFER", default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub resume_buffer_events: usize,
+
+    /// At most this many bytes of events kept per resumable member.
+    #[arg(long, env = "CIRCLE_RESUME_BUFFER_BYTES", default_value_t = 256 * 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub resume_buffer_bytes: usize,
+}
+
+impl Limits {
+    /// What a resumable member's journal keeps.
+    pub fn resume_bounds(&self) -> crate::realtime::Bounds {
+        crate::realtime::Bounds {
+            window: self.resume_window,
+            events: self.resume_buffer_events,
+            bytes: self.resume_buffer_bytes,
+        }
+    }
 }
 
 /// Every limit on connections, with its default.

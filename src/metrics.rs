@@ -33,6 +33,14 @@ pub struct Metrics {
     pub matches: Counter,
     /// Chat messages relayed.
     pub messages_relayed: Counter,
+    /// Chat messages held for a partner who is away (also counted as relayed).
+    pub messages_held: Counter,
+    /// Resumable members whose connection dropped, so that they became away.
+    pub members_away: Counter,
+    /// Away members who resumed.
+    pub members_resumed: Counter,
+    /// Away members whose resume window ended.
+    pub members_expired: Counter,
     /// Groups created.
     pub groups_created: Counter,
     /// Requests refused, by error code.
@@ -79,6 +87,26 @@ impl Metrics {
             "messages_relayed",
             "Chat messages relayed",
             self.messages_relayed.clone(),
+        );
+        registry.register(
+            "messages_held",
+            "Chat messages held for a partner who is away",
+            self.messages_held.clone(),
+        );
+        registry.register(
+            "members_away",
+            "Resumable members whose connection dropped",
+            self.members_away.clone(),
+        );
+        registry.register(
+            "members_resumed",
+            "Away members who resumed",
+            self.members_resumed.clone(),
+        );
+        registry.register(
+            "members_expired",
+            "Away members whose resume window ended",
+            self.members_expired.clone(),
         );
         registry.register(
             "groups_created",

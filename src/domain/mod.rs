@@ -9,6 +9,7 @@ mod member_id;
 mod owner_token;
 mod prompts;
 mod random_id;
+mod resume_token;
 mod room_id;
 
 pub use access_code::AccessCode;
@@ -18,6 +19,7 @@ pub use group::{Description, Group, GroupName, NewGroup, Rules};
 pub use member_id::MemberId;
 pub use owner_token::{OwnerToken, OwnerTokenHash};
 pub use prompts::Prompts;
+pub use resume_token::ResumeToken;
 pub use room_id::RoomId;
 
 /// Why a value sent by a client was refused; the `code` is stable and part of the protocol.

@@ -56,6 +56,8 @@ impl<M: Clone> Hub<M> {
     ) -> Joined<M> {
         let _request = member.request.lock();
         let departure = self.vacate(member);
+        // Only a member who is here can ask to join: she is present.
+        member.state.lock().away = false;
         let outcome = self.enter(member, group, name, choice);
         Joined { departure, outcome }
     }
@@ -175,7 +177,7 @@ impl<M: Clone> Hub<M> {
                 return Outcome::Waiting;
             };
             let room = choice.room.clone();
-            self.seat_pair(member, &partner.member, &room);
+            self.seat_pair((member, &name), (&partner.member, &partner.name), &room);
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
                 room,
@@ -187,7 +189,7 @@ impl<M: Clone> Hub<M> {
         }
     }
 
-    fn retire_if_empty(
+    pub(super) fn retire_if_empty(
         &self,
         code: &AccessCode,
         lobby: &Arc<Mutex<Lobby<M>>>,

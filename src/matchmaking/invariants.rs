@@ -29,7 +29,11 @@ impl<M: Clone> Hub<M> {
                         b.member.number(),
                         b.last_partner,
                     );
-                    assert!(!pairable, "two eligible members wait in one lobby");
+                    let present = !a.member.is_away() && !b.member.is_away();
+                    assert!(
+                        !(pairable && present),
+                        "two eligible members wait in one lobby"
+                    );
                 }
             }
         }

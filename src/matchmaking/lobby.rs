@@ -21,7 +21,8 @@ pub(super) struct Waiter<M> {
     pub(super) last_partner: Option<MemberNumber>,
 }
 
-/// Two members may be paired unless one was the other's most recent partner.
+/// Two members may be paired unless one was the other's most recent partner. (Whether
+/// each is present, not away, is checked apart: see [`Lobby::take_partner`].)
 pub(super) fn eligible(
     a: MemberNumber,
     a_last: Option<MemberNumber>,
@@ -40,16 +41,17 @@ impl<M> Lobby<M> {
         }
     }
 
-    /// Takes out a partner for `id`, the one `choice` picks among the eligible waiters in
-    /// their order of arrival, or `None` when nobody is eligible.
+    /// Takes out a partner for `id`, the one `choice` picks among the eligible waiters
+    /// who are present (not away) in their order of arrival, or `None` when nobody is.
     pub(super) fn take_partner(
         &mut self,
         id: MemberNumber,
         last_partner: Option<MemberNumber>,
         choice: &Choice,
     ) -> Option<Waiter<M>> {
-        let is_eligible =
-            |w: &Waiter<M>| eligible(id, last_partner, w.member.number(), w.last_partner);
+        let is_eligible = |w: &Waiter<M>| {
+            eligible(id, last_partner, w.member.number(), w.last_partner) && !w.member.is_away()
+        };
         let count = self.waiting.iter().filter(|w| is_eligible(w)).count();
         if count == 0 {
             return None;
@@ -66,10 +68,9 @@ impl<M> Lobby<M> {
         Some(self.waiting.remove(index))
     }
 
-    /// Removes `id` from the lobby; whether she was there.
-    pub(super) fn remove(&mut self, id: MemberNumber) -> bool {
-        let before = self.waiting.len();
-        self.waiting.retain(|w| w.member.number() != id);
-        self.waiting.len() != before
+    /// Takes `id` out of the lobby, if she waits there.
+    pub(super) fn remove(&mut self, id: MemberNumber) -> Option<Waiter<M>> {
+        let index = self.waiting.iter().position(|w| w.member.number() == id)?;
+        Some(self.waiting.remove(index))
     }
 }

@@ -1,4 +1,4 @@
-use crate::domain::{AccessCode, RoomId};
+use crate::domain::{AccessCode, DisplayName, RoomId};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -19,6 +19,9 @@ pub(super) struct MemberState<M> {
     pub(super) place: Place<M>,
     /// Her most recent partner: never paired with her twice in a row.
     pub(super) last_partner: Option<MemberNumber>,
+    /// Her connection dropped and she may come back (docs/protocol.md section 6): she
+    /// keeps her place but is never paired meanwhile.
+    pub(super) away: bool,
 }
 
 /// Where a member is, without the references (cheap to copy out of her lock).
@@ -43,6 +46,8 @@ pub(super) enum Place<M> {
 pub(super) struct Seat<M> {
     pub(super) room: RoomId,
     pub(super) partner: Option<Arc<Member<M>>>,
+    /// The partner's name, as she was paired (for a resume's answer).
+    pub(super) partner_name: DisplayName,
 }
 
 impl<M> Member<M> {
@@ -54,6 +59,7 @@ impl<M> Member<M> {
             state: Mutex::new(MemberState {
                 place: Place::Nowhere,
                 last_partner: None,
+                away: false,
             }),
         }
     }
@@ -74,6 +80,11 @@ impl<M> Member<M> {
             Whereabouts::Room(room) => Some(room),
             _ => None,
         }
+    }
+
+    /// Whether she is away (see [`super::Hub::away`]).
+    pub fn is_away(&self) -> bool {
+        self.state.lock().away
     }
 
     /// Where she is now.

@@ -10,6 +10,7 @@
 //! map. Locks are always taken in the order member request → lobby → room → member state,
 //! and none is held across an `.await` (there is none here).
 
+mod away;
 mod choice;
 mod hub;
 #[cfg(test)]
@@ -19,10 +20,11 @@ mod member;
 mod outcome;
 mod rooms;
 
+pub use away::Back;
 pub use choice::Choice;
 pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
-pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients};
+pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
 
 #[cfg(test)]
 mod tests;

@@ -44,13 +44,27 @@ pub struct Departure<M> {
     pub partner: Option<M>,
 }
 
+/// A member's room as she sees it: for a resume's answer.
+#[derive(Debug, PartialEq)]
+pub struct SeatView<M> {
+    /// Her room.
+    pub room: RoomId,
+    /// The partner still in it, and her name.
+    pub partner: Option<(M, DisplayName)>,
+}
+
 /// Who receives a message sent into a room: one or two sockets.
-pub struct Recipients<M>(pub [Option<M>; 2]);
+pub struct Recipients<M> {
+    /// The room's members still in it (the sender first when she is one of them).
+    pub members: [Option<M>; 2],
+    /// The sender is not in the room (compat: she names it from nowhere).
+    pub from_outside: bool,
+}
 
 impl<M> Recipients<M> {
     /// The recipients, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &M> {
-        self.0.iter().flatten()
+        self.members.iter().flatten()
     }
 }
 

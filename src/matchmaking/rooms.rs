@@ -2,7 +2,8 @@
 //! into a room.
 
 use super::member::{Member, Place, Seat};
-use super::{Departure, Hub, Recipients};
+use super::{Departure, Hub, Recipients, SeatView};
+use crate::domain::DisplayName;
 use crate::domain::RoomId;
 use std::sync::Arc;
 
@@ -23,17 +24,21 @@ impl<M: Clone> Hub<M> {
         match &member.state.lock().place {
             Place::Room(seat) if seat.room.as_str() == room => {
                 let partner = seat.partner.as_ref().map(|p| p.handle().clone());
-                return Some(Recipients([Some(member.handle().clone()), partner]));
+                return Some(Recipients {
+                    members: [Some(member.handle().clone()), partner],
+                    from_outside: false,
+                });
             }
             Place::Nowhere => {}
             _ => return None,
         }
         let seats = self.rooms.get(room)?;
-        Some(Recipients(
-            seats
+        Some(Recipients {
+            members: seats
                 .each_ref()
                 .map(|s| s.as_ref().map(|m| m.handle().clone())),
-        ))
+            from_outside: true,
+        })
     }
 
     /// Empties her seat; the partner, if still there, stays alone in the room.
@@ -63,17 +68,39 @@ impl<M: Clone> Hub<M> {
         }
     }
 
-    /// Opens `room` for the two; runs under their lobby's lock.
-    pub(super) fn seat_pair(&self, a: &Arc<Member<M>>, b: &Arc<Member<M>>, room: &RoomId) {
+    /// Opens `room` for the two, each seated with the other's name; runs under their
+    /// lobby's lock.
+    pub(super) fn seat_pair(
+        &self,
+        (a, a_name): (&Arc<Member<M>>, &DisplayName),
+        (b, b_name): (&Arc<Member<M>>, &DisplayName),
+        room: &RoomId,
+    ) {
         self.rooms
             .insert(room.clone(), [Some(a.clone()), Some(b.clone())]);
-        for (me, other) in [(a, b), (b, a)] {
+        for (me, other, other_name) in [(a, b, b_name), (b, a, a_name)] {
             let mut state = me.state.lock();
             state.place = Place::Room(Seat {
                 room: room.clone(),
                 partner: Some(other.clone()),
+                partner_name: other_name.clone(),
             });
             state.last_partner = Some(other.number());
+        }
+    }
+
+    /// Her room and the partner still in it, with the partner's name; `None` when she is
+    /// in no room.
+    pub fn seat(&self, member: &Member<M>) -> Option<SeatView<M>> {
+        match &member.state.lock().place {
+            Place::Room(seat) => Some(SeatView {
+                room: seat.room.clone(),
+                partner: seat
+                    .partner
+                    .as_ref()
+                    .map(|p| (p.handle().clone(), seat.partner_name.clone())),
+            }),
+            _ => None,
         }
     }
 }

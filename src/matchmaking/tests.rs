@@ -198,12 +198,47 @@ fn the_sweep_closes_lobbies_of_expired_groups() {
     assert_eq!(hub.waiting_count(), 0);
 }
 
+#[test]
+fn an_away_member_keeps_her_place_but_is_not_paired_until_she_is_back() {
+    let hub = Hub::new();
+    let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();
+    let g = group("aaaaaaaaaa");
+    let mut rng = StdRng::seed_from_u64(7);
+    hub.join(&a, &g, name(), &Choice::random(&mut rng));
+    assert_eq!(hub.away(&a), None, "nobody to tell in a lobby");
+    let joined = hub.join(&b, &g, name(), &Choice::random(&mut rng));
+    assert!(
+        matches!(joined.outcome, Outcome::Waiting),
+        "away members are not paired"
+    );
+    assert_eq!(hub.waiting_count(), 2);
+    hub.check_invariants(&[a.clone(), b.clone()]);
+    let back = hub.back(&a, &Choice::random(&mut rng));
+    let pair = back.pairing.expect("paired on her return");
+    assert_eq!((pair.own, pair.partner), (0, 1));
+    assert_eq!(a.room(), Some(pair.room.clone()));
+    hub.check_invariants(&[a.clone(), b.clone()]);
+
+    assert_eq!(
+        hub.away(&b),
+        Some((pair.room.clone(), 0)),
+        "her partner is told"
+    );
+    assert_eq!(b.room(), Some(pair.room.clone()), "she keeps her room");
+    let back = hub.back(&b, &Choice::random(&mut rng));
+    assert_eq!(back.partner, Some((pair.room, 0)));
+    assert!(back.pairing.is_none());
+    hub.check_invariants(&[a, b, c]);
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Join(usize, usize),
     Leave(usize),
     Next(usize),
     Disconnect(usize),
+    Away(usize),
+    Back(usize),
 }
 
 fn op(members: usize, groups: usize) -> impl Strategy<Value = Op> {
@@ -212,6 +247,8 @@ fn op(members: usize, groups: usize) -> impl Strategy<Value = Op> {
         1 => (0..members).prop_map(Op::Leave),
         2 => (0..members).prop_map(Op::Next),
         1 => (0..members).prop_map(Op::Disconnect),
+        1 => (0..members).prop_map(Op::Away),
+        1 => (0..members).prop_map(Op::Back),
     ]
 }
 
@@ -245,6 +282,10 @@ proptest! {
                     last_group[m] = None;
                     None
                 }
+                Op::Away(m) => { hub.away(&live[m]); None }
+                Op::Back(m) => hub.back(&live[m], &Choice::random(&mut rng)).pairing.map(|pair| {
+                    Joined { departure: None, outcome: Outcome::Paired(pair) }
+                }),
             };
             if let Some(Joined { outcome: Outcome::Paired(pair), .. }) = paired {
                 prop_assert!(rooms_seen.insert(pair.room.clone()), "a room id was reused");

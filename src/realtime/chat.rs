@@ -5,7 +5,7 @@
 use super::Realtime;
 use super::connect::SocketBackend;
 use super::context::SocketContext;
-use super::presence::Relayed;
+use super::presence::{Relayed, Sent};
 use super::refusal::*;
 use super::request::{RawPayload, Request};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 /// The `message` handler; see the module documentation.
-pub struct Relay<P>(pub Arc<Realtime<P>>);
+pub struct Relay<P: super::Presence>(pub Arc<Realtime<P>>);
 
 /// Marks [`Relay`]'s [`MessageHandler`] implementation.
 pub struct Inline;
@@ -56,20 +56,28 @@ impl<P: SocketBackend> MessageHandler<P::Adapter, Inline> for Relay<P> {
     }
 }
 
+/// A relayed message's ack: `{ok: true}`, with `held: true` when the partner is away.
 #[derive(serde::Serialize)]
-struct Ack {}
+struct Ack {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    held: bool,
+}
 
 impl<P: SocketBackend> Realtime<P> {
     fn report_relay(
         &self,
         socket: &Socket<P::Adapter>,
         request: Request<P::Adapter>,
-        result: Result<(), Refusal>,
+        result: Result<Sent, Refusal>,
     ) {
         match result {
-            Ok(()) => {
+            Ok(sent) => {
                 self.metrics.messages_relayed.inc();
-                request.succeed(Ack {}, &self.metrics);
+                if sent == Sent::Held {
+                    self.metrics.messages_held.inc();
+                }
+                let held = sent == Sent::Held;
+                request.succeed(Ack { held }, &self.metrics);
             }
             Err(refusal) => request.refuse(socket, "message", refusal, &self.metrics),
         }
@@ -95,7 +103,7 @@ impl<P: SocketBackend> Realtime<P> {
         if request.is_binary() {
             return Err(BINARY_NOT_ALLOWED);
         }
-        if context.message_limiter.check().is_err() {
+        if context.connection().message_limiter.check().is_err() {
             return Err(RATE_LIMITED);
         }
         let payload: RawPayload = request.argument()?.ok_or(INVALID_PAYLOAD)?;

@@ -4,7 +4,7 @@
 use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
-use super::{Presence, Realtime, chat, lobby, refusal, request::Request};
+use super::{Mailbox, Presence, Realtime, chat, lobby, refusal, request::Request, resume};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
@@ -23,6 +23,9 @@ pub trait SocketBackend: Presence {
     /// How the backend will reach `socket`, which just connected.
     fn connection(socket: &Arc<Socket<Self::Adapter>>) -> Self::Connection;
 
+    /// Where every event for `member` goes.
+    fn mailbox(member: &Self::Member) -> &Mailbox<Self::Adapter>;
+
     /// Binds every event of namespace `/` on `io`; resolves once the adapter runs.
     fn start(
         rt: Arc<Realtime<Self>>,
@@ -35,6 +38,10 @@ impl SocketBackend for LocalPresence {
 
     fn connection(socket: &Arc<Socket<LocalAdapter>>) -> Self::Connection {
         Arc::downgrade(socket)
+    }
+
+    fn mailbox(member: &Self::Member) -> &Mailbox<LocalAdapter> {
+        member.handle().mailbox()
     }
 
     /// The local adapter needs no start.
@@ -52,6 +59,10 @@ impl SocketBackend for RedisPresence {
 
     fn connection(socket: &Arc<Socket<RedisAdapter>>) -> Self::Connection {
         Arc::downgrade(socket)
+    }
+
+    fn mailbox(member: &Self::Member) -> &Mailbox<RedisAdapter> {
+        member.mailbox()
     }
 
     /// Hands `io` to the backend, then subscribes the adapter to its Redis channels.
@@ -75,9 +86,9 @@ impl SocketBackend for RedisPresence {
 /// it sends the Socket.IO connect packet: a client that emits the moment it is connected
 /// (as the original front end does) never finds its events unhandled. A plain async
 /// connect handler runs in a task spawned after that packet, too late.
-pub struct OnConnect<P>(pub Arc<Realtime<P>>);
+pub struct OnConnect<P: Presence>(pub Arc<Realtime<P>>);
 
-impl<P> Clone for OnConnect<P> {
+impl<P: Presence> Clone for OnConnect<P> {
     fn clone(&self) -> Self {
         Self(self.0.clone())
     }
@@ -111,6 +122,7 @@ fn bind_events<P: SocketBackend>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realti
     socket.on("leave", lobby::on_leave::<P>);
     socket.on("next", lobby::on_next::<P>);
     socket.on("leave_room", lobby::on_leave_room::<P>);
+    socket.on("resume", resume::on_resume::<P>);
     socket.on("message", chat::Relay(rt.clone()));
     for event in ["join_room", "gmessage"] {
         socket.on(

@@ -2,16 +2,18 @@
 
 use super::Realtime;
 use super::connect::SocketBackend;
-use super::context::{Entry, SocketContext};
+use super::context::{Entry, Identity, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
-use crate::domain::{AccessCode, DisplayName, Group, MemberId};
+use super::socket_arc::SocketArc;
+use crate::domain::{AccessCode, DisplayName, Group, MemberId, ResumeToken};
 use crate::matchmaking::{Departure, Outcome, Pairing};
 use crate::wire::GroupView;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use socketioxide::extract::{SocketRef, State};
+use socketioxide::socket::DisconnectReason;
 use std::sync::Arc;
 use std::time::Instant;
 use time::OffsetDateTime;
@@ -20,6 +22,8 @@ use time::OffsetDateTime;
 struct Entered<H> {
     group: Group,
     member: MemberId,
+    /// Her resume token, when she asked to be resumable.
+    token: Option<ResumeToken>,
     pairing: Option<Pairing<H>>,
 }
 
@@ -35,7 +39,7 @@ impl<P: SocketBackend> Realtime<P> {
         name: DisplayName,
         reason: LeaveReason,
     ) -> Result<Entered<P::Handle>, Refusal> {
-        let ip = context.client_ip;
+        let ip = context.connection().client_ip;
         if self.failed_joins.is_blocked(ip, Instant::now()) {
             return Err(RATE_LIMITED);
         }
@@ -71,6 +75,7 @@ impl<P: SocketBackend> Realtime<P> {
         Ok(Entered {
             group: stored.group,
             member: context.id.clone(),
+            token: None,
             pairing,
         })
     }
@@ -92,6 +97,7 @@ impl<P: SocketBackend> Realtime<P> {
             group: GroupView::from(&entered.group),
             member: MemberView {
                 id: entered.member.as_str(),
+                token: entered.token.as_ref().map(ResumeToken::as_str),
             },
         };
         request.succeed(ack, &self.metrics);
@@ -104,8 +110,8 @@ impl<P: SocketBackend> Realtime<P> {
 
     /// Leaves her lobby or room, telling a partner left behind; a store failure is
     /// logged (the member's records expire on their own).
-    async fn leave_everything(&self, context: &SocketContext<P>, reason: LeaveReason) {
-        self.tell_partner(self.presence.leave(&context.member, reason).await, reason);
+    pub(super) async fn leave_all(&self, identity: &Identity<P>, reason: LeaveReason) {
+        self.tell_partner(self.presence.leave(&identity.member, reason).await, reason);
     }
 
     fn tell_partner<E: std::fmt::Display>(
@@ -126,10 +132,13 @@ struct GroupAck<'a> {
     member: MemberView<'a>,
 }
 
-/// The member's own identity, as her join's ack tells her (docs/protocol.md section 6).
+/// The member's own identity, as her join's ack tells her (docs/protocol.md section 6):
+/// her public id, and her resume token when she asked to be resumable.
 #[derive(serde::Serialize)]
 struct MemberView<'a> {
     id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -139,6 +148,7 @@ struct Empty {}
 struct JoinGroup {
     access_code: Option<Json>,
     name: Option<Json>,
+    resumable: Option<Json>,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +158,7 @@ struct Leave {
 }
 
 /// Reads the request's object argument, refusing binary events and other shapes.
-fn object_argument<T: serde::de::DeserializeOwned, A: socketioxide::adapter::Adapter>(
+pub(super) fn object_argument<T: serde::de::DeserializeOwned, A: socketioxide::adapter::Adapter>(
     request: &Request<A>,
 ) -> Result<T, Refusal> {
     if request.is_binary() {
@@ -182,8 +192,17 @@ pub async fn on_join_group<P: SocketBackend>(
     let result = async {
         let args: JoinGroup = object_argument(&request)?;
         let name = parse_name(args.name)?;
+        let resumable = match args.resumable {
+            None | Some(Json::Null) | Some(Json::Bool(false)) => false,
+            Some(Json::Bool(true)) => true,
+            Some(_) => return Err(INVALID_PAYLOAD),
+        };
         let code = args.access_code.as_ref().and_then(Json::as_str);
-        rt.enter(&context, code, name, LeaveReason::Left).await
+        let mut entered = rt.enter(&context, code, name, LeaveReason::Left).await?;
+        if resumable {
+            entered.token = Some(rt.make_resumable(context.identity()));
+        }
+        Ok(entered)
     }
     .await;
     rt.report(&socket, request, "join_group", result);
@@ -245,7 +264,7 @@ pub async fn on_next<P: SocketBackend>(
         .enter(&context, Some(code.expose()), name, LeaveReason::Next)
         .await;
     if result.is_err() {
-        rt.leave_everything(&context, LeaveReason::Next).await;
+        rt.leave_all(&context, LeaveReason::Next).await;
     }
     rt.report(&socket, request, "next", result);
 }
@@ -258,17 +277,24 @@ pub async fn on_leave_room<P: SocketBackend>(
     State(rt): Handler<P>,
 ) {
     if let Some(context) = SocketContext::<P>::of(&socket) {
-        rt.leave_everything(&context, LeaveReason::Left).await;
+        rt.leave_all(&context, LeaveReason::Left).await;
     }
     request.succeed(Empty {}, &rt.metrics);
 }
 
-/// A closed connection leaves room and lobby at once; the partner is told.
+/// A closed connection leaves room and lobby at once (the partner is told), unless the
+/// member is resumable and did not disconnect on purpose: then she is away
+/// (docs/protocol.md section 6).
 #[tracing::instrument(skip_all, fields(event = "disconnect"))]
-pub async fn on_disconnect<P: SocketBackend>(socket: SocketRef<P::Adapter>, State(rt): Handler<P>) {
+pub async fn on_disconnect<P: SocketBackend>(
+    SocketArc(socket): SocketArc<P::Adapter>,
+    reason: DisconnectReason,
+    State(rt): Handler<P>,
+) {
     rt.metrics.connections.dec();
     if let Some(context) = SocketContext::<P>::detach(&socket) {
-        rt.leave_everything(&context, LeaveReason::Disconnected)
+        let on_purpose = matches!(reason, DisconnectReason::ClientNSDisconnect);
+        rt.connection_ended(&socket, context.identity().clone(), on_purpose)
             .await;
     }
 }

@@ -1,12 +1,12 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
+use super::delivery::{Delivery, Mailbox};
 use super::masking::partner_copy;
 use super::notices::LeaveReason;
-use super::presence::{ChatPayload, Handle, Presence, Relayed};
-use super::refusal::NOT_IN_ROOM;
-use super::undelivered;
-use crate::domain::{AccessCode, DisplayName, Group, MemberId};
-use crate::matchmaking::{Choice, Departure, Hub, Joined, Member};
+use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
+use super::refusal::{NOT_IN_ROOM, PARTNER_UNREACHABLE};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
+use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -15,27 +15,25 @@ use socketioxide::socket::Socket;
 use std::sync::{Arc, Weak};
 use time::OffsetDateTime;
 
-/// A member's socket on this node: her public id and a weak reference to the socket.
-///
-/// Weak, so that the hub's records never keep a closed socket alive and no reference
-/// cycle forms between a socket and the record kept in its extensions.
+/// A member on this node, reached through her [`Mailbox`] (which a resume points at her
+/// new socket).
 #[derive(Clone)]
-pub struct Peer {
-    id: MemberId,
-    socket: Weak<Socket<LocalAdapter>>,
+pub struct Peer(Arc<Mailbox<LocalAdapter>>);
+
+impl Peer {
+    /// Where her events go.
+    pub fn mailbox(&self) -> &Mailbox<LocalAdapter> {
+        &self.0
+    }
 }
 
 impl Handle for Peer {
     fn id(&self) -> &MemberId {
-        &self.id
+        self.0.id()
     }
 
-    fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
-        if let Some(socket) = self.socket.upgrade()
-            && let Err(cause) = socket.emit(event, data)
-        {
-            undelivered::unsent(event, &cause);
-        }
+    fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
+        self.0.notify(event, data);
     }
 }
 
@@ -52,7 +50,7 @@ impl Presence for LocalPresence {
     type Handle = Peer;
 
     fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
-        self.hub.register(Peer { id, socket })
+        self.hub.register(Peer(Arc::new(Mailbox::new(id, socket))))
     }
 
     async fn join(
@@ -83,8 +81,8 @@ impl Presence for LocalPresence {
         Ok(self.hub.leave_room(member, room))
     }
 
-    /// Emits straight to the one or two sockets of the room: no adapter, no lock beyond
-    /// the sender's own record.
+    /// Emits straight to the one or two sockets of the room, the partner first: a
+    /// partner who is away and can hold no more refuses it for both.
     fn relay(
         &self,
         member: &Self::Member,
@@ -95,18 +93,43 @@ impl Presence for LocalPresence {
         let Some(recipients) = self.hub.recipients(member, room) else {
             return Relayed::Now(Err(NOT_IN_ROOM));
         };
+        if recipients.from_outside && recipients.iter().any(|p| p.mailbox().is_resumable()) {
+            // A resumable member's client resumes instead (no "zombie" posts).
+            return Relayed::Now(Err(NOT_IN_ROOM));
+        }
         let sender = member.handle().id();
         let masked = match partner_copy(payload.0, session_id, sender) {
             Ok(masked) => masked,
             Err(refusal) => return Relayed::Now(Err(refusal)),
         };
-        for peer in recipients.iter() {
-            match &masked {
-                Some(copy) if peer.id() != sender => peer.emit("message", copy),
-                _ => peer.emit("message", &payload),
+        let mut sent = Sent::Delivered;
+        for peer in recipients.iter().filter(|p| p.id() != sender) {
+            let delivery = match &masked {
+                Some(copy) => peer.mailbox().relay("message", copy),
+                None => peer.mailbox().relay("message", &payload),
+            };
+            match delivery {
+                Delivery::Sent => {}
+                Delivery::Held => sent = Sent::Held,
+                Delivery::Refused => return Relayed::Now(Err(PARTNER_UNREACHABLE)),
             }
         }
-        Relayed::Now(Ok(()))
+        if !recipients.from_outside {
+            member.handle().mailbox().relay("message", &payload);
+        }
+        Relayed::Now(Ok(sent))
+    }
+
+    async fn away(&self, member: &Self::Member) -> Result<Option<(RoomId, Peer)>, StoreError> {
+        Ok(self.hub.away(member))
+    }
+
+    async fn back(&self, member: &Self::Member) -> Result<Back<Peer>, StoreError> {
+        Ok(self.hub.back(member, &Choice::random(&mut rand::rng())))
+    }
+
+    async fn seat(&self, member: &Self::Member) -> Result<Option<SeatView<Peer>>, StoreError> {
+        Ok(self.hub.seat(member))
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<Peer>, StoreError> {

@@ -9,6 +9,7 @@ mod attempts;
 mod chat;
 mod connect;
 mod context;
+mod delivery;
 mod group_cache;
 mod lobby;
 mod local;
@@ -18,11 +19,14 @@ mod presence;
 pub mod redis;
 mod refusal;
 mod request;
+mod resume;
 mod session_bindings;
+mod socket_arc;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use connect::SocketBackend;
+pub use delivery::{Bounds, Delivery, Mailbox};
 pub use local::{LocalPresence, Peer};
 pub use presence::{ChatPayload, Handle, Presence};
 pub use session_bindings::{SessionBinding, SessionBindings};
@@ -41,12 +45,13 @@ use time::OffsetDateTime;
 const GROUP_CACHE_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Everything the event handlers share.
-pub struct Realtime<P> {
+pub struct Realtime<P: Presence> {
     presence: P,
     store: Arc<dyn GroupStore>,
     groups: GroupCache,
     limits: Limits,
     failed_joins: FailedAttempts,
+    resumables: resume::Resumables<P>,
     metrics: Arc<Metrics>,
 }
 
@@ -64,12 +69,13 @@ impl<P: Presence> Realtime<P> {
             groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
             limits,
+            resumables: resume::Resumables::default(),
             metrics,
         }
     }
 }
 
-impl<P> Realtime<P> {
+impl<P: Presence> Realtime<P> {
     /// The lobby and room backend.
     pub fn presence(&self) -> &P {
         &self.presence

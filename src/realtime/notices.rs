@@ -1,7 +1,7 @@
 //! What the server tells members when pairs form and break (docs/protocol.md section 2).
 
 use super::Handle;
-use crate::domain::{DisplayName, MemberId};
+use crate::domain::{DisplayName, MemberId, RoomId};
 use crate::matchmaking::{Departure, Pairing};
 use serde::Serialize;
 
@@ -115,6 +115,31 @@ pub fn partner_gone<H: Handle>(departure: Option<Departure<H>>, reason: LeaveRea
     let room = room.as_str();
     partner.emit("partner_left", &PartnerLeft { room, reason });
     partner.emit("message", &format!("A User left the {room} room"));
+}
+
+#[derive(Serialize)]
+struct RoomOnly<'a> {
+    room: &'a str,
+}
+
+/// Tells the partner that her peer's connection dropped (docs/protocol.md section 6).
+pub fn partner_away<H: Handle>(partner: &H, room: &RoomId) {
+    partner.emit(
+        "partner_away",
+        &RoomOnly {
+            room: room.as_str(),
+        },
+    );
+}
+
+/// Tells the partner that her peer is back.
+pub fn partner_back<H: Handle>(partner: &H, room: &RoomId) {
+    partner.emit(
+        "partner_back",
+        &RoomOnly {
+            room: room.as_str(),
+        },
+    );
 }
 
 /// Tells members who were waiting in a group that it no longer exists.

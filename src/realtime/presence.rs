@@ -1,5 +1,5 @@
-use crate::domain::{AccessCode, DisplayName, Group, MemberId};
-use crate::matchmaking::{Departure, Joined};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
+use crate::matchmaking::{Back, Departure, Joined, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -16,8 +16,9 @@ pub trait Handle: Clone + Send + Sync + 'static {
     /// Her public member id, as told to her partner.
     fn id(&self) -> &MemberId;
 
-    /// Sends `event` to her if her socket is still open; a closed one is skipped.
-    fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T);
+    /// Sends the notice `event` to her if her socket is still open (a closed one is
+    /// skipped); a resumable member's notices are also kept for her resume.
+    fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T);
 }
 
 /// A chat message as it arrived: raw JSON, passed on unchanged (never parsed again).
@@ -38,12 +39,22 @@ impl<'a> From<&'a RawValue> for ChatPayload<'a> {
     }
 }
 
+/// A relayed message's fate: sent to every member of the room, or held for a partner
+/// who is away (docs/protocol.md section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// On its way to everyone.
+    Delivered,
+    /// Kept for a partner who is away, until she resumes.
+    Held,
+}
+
 /// How a relay ended: at once, or once the backend has checked something.
 pub enum Relayed {
     /// Delivered (or refused) already.
-    Now(Result<(), Refusal>),
+    Now(Result<Sent, Refusal>),
     /// To be awaited off the socket's read loop.
-    Later(Pin<Box<dyn Future<Output = Result<(), Refusal>> + Send>>),
+    Later(Pin<Box<dyn Future<Output = Result<Sent, Refusal>> + Send>>),
 }
 
 /// Where lobbies and rooms live: in this node's memory, or in Redis for several nodes.
@@ -88,8 +99,27 @@ pub trait Presence: Send + Sync + Sized + 'static {
         room: &str,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
 
+    /// Her connection dropped and she may come back (docs/protocol.md section 6): she keeps
+    /// her lobby place or room but is never paired meanwhile. Returns her room and the
+    /// partner still in it, to be told `partner_away`.
+    async fn away(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<(RoomId, Self::Handle)>, StoreError>;
+
+    /// She is back: present again (and paired at once when she waits where an eligible
+    /// member waits).
+    async fn back(&self, member: &Self::Member) -> Result<Back<Self::Handle>, StoreError>;
+
+    /// Her room and the partner still in it, with the partner's name (for a resume).
+    async fn seat(
+        &self,
+        member: &Self::Member,
+    ) -> Result<Option<SeatView<Self::Handle>>, StoreError>;
+
     /// Relays a chat `payload` sent by `member` into `room` to the room's members, or
-    /// refuses it (`not_in_room`). Every recipient but the sender's own connection gets
+    /// refuses it (`not_in_room`; `partner_unreachable` when the partner is away and her
+    /// buffer is full). An outsider may not post into a room of resumable members. Every recipient but the sender's own connection gets
     /// `payload` with her `session_id` replaced by her member id (see
     /// [`super::masking`]). This is the hot path: it must not wait on storage for a member
     /// of the room, and must keep one sender's messages in order.

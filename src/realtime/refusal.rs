@@ -25,6 +25,16 @@ pub const BINARY_NOT_ALLOWED: Refusal =
     Refusal::new("binary_not_allowed", "binary attachments are not accepted");
 /// Events that would break the closed group (`join_room`, `gmessage`).
 pub const FORBIDDEN: Refusal = Refusal::new("forbidden", "this event is not allowed");
+/// The partner is away and her buffer of held events is full (docs/protocol.md section 6).
+pub const PARTNER_UNREACHABLE: Refusal = Refusal::new(
+    "partner_unreachable",
+    "your partner's connection dropped and no more messages can be held for her",
+);
+/// The token is unknown, expired or used already; join the group again.
+pub const RESUME_FAILED: Refusal = Refusal::new(
+    "resume_failed",
+    "this session cannot be resumed; join the group again",
+);
 /// The store cannot be reached.
 pub const UNAVAILABLE: Refusal = Refusal::new(
     "unavailable",

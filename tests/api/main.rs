@@ -20,6 +20,8 @@ mod privacy;
 mod private_redis;
 mod prompts;
 mod raw;
+mod resumable;
+mod resume;
 mod slow_clients;
 mod takeover;
 mod transport;

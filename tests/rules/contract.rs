@@ -105,6 +105,89 @@ pub async fn closing_a_group_returns_its_waiters_and_refuses_later_joins(rules: 
     assert_eq!(rules.whereabouts(&b).await, Whereabouts::Nowhere);
 }
 
+pub async fn an_away_waiter_is_not_paired_until_she_is_back(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    assert_eq!(rules.away(&a).await, None, "nobody to tell in a lobby");
+    let second = rules.join(&b, &group(0), &choice("r2", 0)).await;
+    assert_eq!(
+        second.outcome,
+        Outcome::Waiting,
+        "away members are not paired"
+    );
+    assert_eq!(
+        rules.whereabouts(&a).await,
+        Whereabouts::Lobby(group(0).access_code),
+        "she keeps her place"
+    );
+    let back = rules.back(&a, &choice("r3", 0)).await;
+    assert_eq!(back.partner, None);
+    assert_eq!(
+        back.pairing.map(Outcome::Paired),
+        Some(paired(&a, &b, "r3"))
+    );
+    assert_eq!(
+        rules.whereabouts(&b).await,
+        Whereabouts::Room(choice("r3", 0).room)
+    );
+    assert!(!rules.is_away(&a).await);
+}
+
+/// Back in a lobby, she gets the present waiter her draw picks among the eligible ones,
+/// in their order of arrival; an away waiter is not counted.
+pub async fn back_in_a_lobby_the_draw_picks_among_present_waiters(rules: &impl Executor) {
+    let (a, b, c, d) = (member("a"), member("b"), member("c"), member("d"));
+    rules.join(&d, &group(0), &choice("r1", 0)).await;
+    rules.away(&d).await;
+    rules.join(&a, &group(0), &choice("r2", 0)).await;
+    rules.away(&a).await;
+    rules.join(&b, &group(0), &choice("r3", 0)).await;
+    let first = rules.join(&c, &group(0), &choice("r4", 0)).await;
+    assert_eq!(first.outcome, paired(&c, &b, "r4"));
+    rules.join(&b, &group(0), &choice("r5", 0)).await;
+    let again = rules.join(&c, &group(0), &choice("r6", 0)).await;
+    assert_eq!(again.outcome, Outcome::Waiting, "not paired twice in a row");
+    let back = rules.back(&a, &choice("r7", 3)).await;
+    assert_eq!(
+        back.pairing.map(Outcome::Paired),
+        Some(paired(&a, &c, "r7")),
+        "draw 3 of b and c: c (of d, b and c it would be d)"
+    );
+    assert_eq!(
+        rules.whereabouts(&b).await,
+        Whereabouts::Lobby(group(0).access_code)
+    );
+}
+
+/// Her room stays hers while she is away; her partner is told she went and came back.
+pub async fn an_away_member_keeps_her_room_and_her_partner_is_told(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    let room = choice("r2", 0).room;
+    assert_eq!(rules.away(&b).await, Some((room.clone(), a.clone())));
+    assert_eq!(rules.whereabouts(&b).await, Whereabouts::Room(room.clone()));
+    assert!(rules.is_away(&b).await);
+    let back = rules.back(&b, &choice("r3", 0)).await;
+    assert_eq!(back.partner, Some((room.clone(), a.clone())));
+    assert_eq!(back.pairing, None);
+    assert!(!rules.is_away(&b).await);
+    rules.leave(&a, None).await;
+    assert_eq!(rules.away(&b).await, None, "nobody left to tell");
+    assert_eq!(rules.back(&b, &choice("r4", 0)).await.partner, None);
+}
+
+/// Only a member who is here can join: joining makes her present again.
+pub async fn joining_makes_an_away_member_present(rules: &impl Executor) {
+    let (a, b) = (member("a"), member("b"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.away(&a).await;
+    rules.join(&a, &group(1), &choice("r2", 0)).await;
+    assert!(!rules.is_away(&a).await);
+    let second = rules.join(&b, &group(1), &choice("r3", 0)).await;
+    assert_eq!(second.outcome, paired(&b, &a, "r3"));
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod model {
@@ -134,4 +217,8 @@ contract_tests!(
     leaving_a_room_tells_the_partner_who_stays_alone,
     a_disconnect_tells_the_partner,
     closing_a_group_returns_its_waiters_and_refuses_later_joins,
+    an_away_waiter_is_not_paired_until_she_is_back,
+    back_in_a_lobby_the_draw_picks_among_present_waiters,
+    an_away_member_keeps_her_room_and_her_partner_is_told,
+    joining_makes_an_away_member_present,
 );

@@ -5,7 +5,7 @@
 
 use crate::executors::{CODES, Executor, Model, Node, choice, group, redis_nodes};
 use circle::domain::{MemberId, RoomId};
-use circle::matchmaking::{Choice, Departure, Joined, Outcome, Whereabouts};
+use circle::matchmaking::{Back, Choice, Departure, Joined, Outcome, Pairing, Whereabouts};
 use circle::realtime::redis::Reaped;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -32,6 +32,13 @@ enum Op {
         own: bool,
     },
     Disconnect(usize),
+    /// Her connection drops; she may come back.
+    Away(usize),
+    /// She comes back.
+    Back {
+        slot: usize,
+        draw: u32,
+    },
     Close(usize),
     /// Node B's members vanish (their records expire); node A sweeps.
     Vanish,
@@ -56,6 +63,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => slot.clone().prop_map(Op::Leave),
         2 => (slot.clone(), any::<bool>()).prop_map(|(slot, own)| Op::LeaveRoom { slot, own }),
         2 => slot.clone().prop_map(Op::Disconnect),
+        2 => slot.clone().prop_map(Op::Away),
+        2 => (slot.clone(), any::<u32>()).prop_map(|(slot, draw)| Op::Back { slot, draw }),
         1 => (0..CODES.len() * 3).prop_map(Op::Close),
         1 => Just(Op::Vanish),
         1 => (0..CODES.len() * 3).prop_map(Op::Expire),
@@ -71,6 +80,8 @@ enum Call {
     Join(MemberId, usize, Choice),
     Leave(MemberId, Option<RoomId>),
     Disconnect(MemberId),
+    Away(MemberId),
+    Back(MemberId, Choice),
     Close(usize),
     Expire(usize),
 }
@@ -94,6 +105,8 @@ async fn apply(rules: &impl Executor, call: &Call) -> String {
         }
         Call::Leave(member, room) => describe_departure(&rules.leave(member, room.as_ref()).await),
         Call::Disconnect(member) => describe_departure(&rules.disconnect(member).await),
+        Call::Away(member) => format!("away, telling {}", describe_told(&rules.away(member).await)),
+        Call::Back(member, choice) => describe_back(&rules.back(member, choice).await),
         Call::Close(g) => {
             let waiters = rules.close(&group(*g)).await;
             format!("closed, waiters {:?}", ids(&waiters))
@@ -118,20 +131,40 @@ fn describe_departure(departure: &Option<Departure<MemberId>>) -> String {
     }
 }
 
+fn describe_pairing(p: &Pairing<MemberId>) -> String {
+    format!(
+        "paired {} ({}) with {} ({}) in {}",
+        p.own.as_str(),
+        p.own_name.as_ref(),
+        p.partner.as_str(),
+        p.partner_name.as_ref(),
+        p.room.as_str()
+    )
+}
+
 fn describe_joined(joined: &Joined<MemberId>) -> String {
     let outcome = match &joined.outcome {
         Outcome::Waiting => "waiting".to_owned(),
         Outcome::GroupClosed => "group closed".to_owned(),
-        Outcome::Paired(p) => format!(
-            "paired {} ({}) with {} ({}) in {}",
-            p.own.as_str(),
-            p.own_name.as_ref(),
-            p.partner.as_str(),
-            p.partner_name.as_ref(),
-            p.room.as_str()
-        ),
+        Outcome::Paired(p) => describe_pairing(p),
     };
     format!("{}; {outcome}", describe_departure(&joined.departure))
+}
+
+/// The partner told that she is away or back, and in which room.
+fn describe_told(told: &Option<(RoomId, MemberId)>) -> String {
+    match told {
+        None => "nobody".into(),
+        Some((room, partner)) => format!("{} in {}", partner.as_str(), room.as_str()),
+    }
+}
+
+fn describe_back(back: &Back<MemberId>) -> String {
+    let pairing = back
+        .pairing
+        .as_ref()
+        .map_or_else(|| "not paired".to_owned(), describe_pairing);
+    format!("back, telling {}; {pairing}", describe_told(&back.partner))
 }
 
 fn describe_place(place: &Whereabouts) -> String {
@@ -174,19 +207,34 @@ impl World {
     }
 }
 
-/// Where each live member is, by both executors; they must agree.
+/// Where each live member is, and whether she is away there, by both executors; they
+/// must agree. (Away matters only where she has a place: nowhere, the model may
+/// remember it for a member that Redis has no record of.)
 async fn compare_places(model: &Model, node: &Node, world: &World) -> Result<(), TestCaseError> {
     for member in world.live() {
-        let expected = describe_place(&model.whereabouts(&member).await);
-        let actual = describe_place(&node.whereabouts(&member).await);
-        prop_assert_eq!(actual, expected, "where {} is", member.as_str());
+        prop_assert_eq!(
+            describe_presence(node, &member).await,
+            describe_presence(model, &member).await,
+            "where {} is",
+            member.as_str()
+        );
     }
     Ok(())
 }
 
+async fn describe_presence(rules: &impl Executor, member: &MemberId) -> String {
+    let place = rules.whereabouts(member).await;
+    let away = !matches!(place, Whereabouts::Nowhere) && rules.is_away(member).await;
+    format!(
+        "{}{}",
+        describe_place(&place),
+        if away { ", away" } else { "" }
+    )
+}
+
 /// docs/protocol.md section 3 on the Redis records: each member in at most one place, the
-/// lobbies and rooms agree with the members' records, and no two waiters of a lobby are
-/// eligible for each other.
+/// lobbies and rooms agree with the members' records, and no two present (not away)
+/// waiters of a lobby are eligible for each other.
 async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseError> {
     let keys = node.rules.keys();
     let mut conn = node.rules.connection();
@@ -219,7 +267,13 @@ async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseErro
             prop_assert!(placed.insert(a.clone()), "{} waits twice", a);
             let place = node.whereabouts(&MemberId::from_wire(a)).await;
             prop_assert_eq!(describe_place(&place), format!("lobby {}", code.expose()));
+            if node.is_away(&MemberId::from_wire(a)).await {
+                continue;
+            }
             for b in &waiting[i + 1..] {
+                if node.is_away(&MemberId::from_wire(b)).await {
+                    continue;
+                }
                 let (a_last, b_last) = (
                     last(&mut conn, a.clone()).await,
                     last(&mut conn, b.clone()).await,
@@ -298,6 +352,10 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Disconnect(slot) => {
                 calls.push((slot, Call::Disconnect(world.id(slot))));
                 world.replace(slot);
+            }
+            Op::Away(slot) => calls.push((slot, Call::Away(world.id(slot)))),
+            Op::Back { slot, draw } => {
+                calls.push((slot, Call::Back(world.id(slot), world.choice(draw))));
             }
             Op::Close(g) if g < CODES.len() => calls.push((0, Call::Close(g))),
             Op::Close(_) => {}

@@ -5,7 +5,7 @@ use crate::redis_prefix::RedisPrefix;
 use circle::domain::{
     AccessCode, Description, DisplayName, Group, GroupName, MemberId, OwnerToken, RoomId, Rules,
 };
-use circle::matchmaking::{Choice, Departure, Hub, Joined, Member, Whereabouts};
+use circle::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, Whereabouts};
 use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
 use circle::store::{GroupStore, RedisStore, connect_redis};
 use std::collections::HashMap;
@@ -54,6 +54,13 @@ pub trait Executor {
     async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId>;
     /// `member` leaves the room `room`, or whatever she is in.
     async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>>;
+    /// `member`'s connection dropped but she may come back: her room and the partner to
+    /// tell, if any.
+    async fn away(&self, member: &MemberId) -> Option<(RoomId, MemberId)>;
+    /// `member` is back.
+    async fn back(&self, member: &MemberId, choice: &Choice) -> Back<MemberId>;
+    /// Whether `member` is away.
+    async fn is_away(&self, member: &MemberId) -> bool;
     /// `member`'s connection is gone.
     async fn disconnect(&self, member: &MemberId) -> Option<Departure<MemberId>>;
     /// The group's owner closes it: who was waiting.
@@ -92,6 +99,18 @@ impl Executor for Model {
             Some(room) => self.hub.leave_room(&self.member(member), room.as_str()),
             None => self.hub.leave(&self.member(member)),
         }
+    }
+
+    async fn away(&self, member: &MemberId) -> Option<(RoomId, MemberId)> {
+        self.hub.away(&self.member(member))
+    }
+
+    async fn back(&self, member: &MemberId, choice: &Choice) -> Back<MemberId> {
+        self.hub.back(&self.member(member), choice)
+    }
+
+    async fn is_away(&self, member: &MemberId) -> bool {
+        self.member(member).is_away()
     }
 
     async fn disconnect(&self, member: &MemberId) -> Option<Departure<MemberId>> {
@@ -166,6 +185,24 @@ impl Executor for Node {
     async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>> {
         self.rules
             .leave(member, room.map(RoomId::as_str))
+            .await
+            .unwrap()
+    }
+
+    async fn away(&self, member: &MemberId) -> Option<(RoomId, MemberId)> {
+        self.rules.away(member).await.unwrap()
+    }
+
+    async fn back(&self, member: &MemberId, choice: &Choice) -> Back<MemberId> {
+        self.rules.back(member, choice).await.unwrap()
+    }
+
+    /// Her record's `away` field is set.
+    async fn is_away(&self, member: &MemberId) -> bool {
+        redis::cmd("HEXISTS")
+            .arg(self.rules.keys().member(member))
+            .arg("away")
+            .query_async(&mut self.rules.connection())
             .await
             .unwrap()
     }

@@ -1,5 +1,6 @@
 use super::RedisAdapter;
 use crate::domain::MemberId;
+use crate::realtime::Mailbox;
 use socketioxide::socket::Socket;
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +19,8 @@ pub struct RedisMember {
     socket: Weak<Socket<RedisAdapter>>,
     /// Runs her relays one after the other, so that they keep their order.
     pub(super) queue: mpsc::UnboundedSender<Job>,
+    /// Where her events go on this node.
+    mailbox: Mailbox<RedisAdapter>,
 }
 
 impl RedisMember {
@@ -28,7 +31,18 @@ impl RedisMember {
                 job.await;
             }
         });
-        Self { id, socket, queue }
+        let mailbox = Mailbox::new(id.clone(), socket.clone());
+        Self {
+            id,
+            socket,
+            queue,
+            mailbox,
+        }
+    }
+
+    /// Where her events go on this node.
+    pub fn mailbox(&self) -> &Mailbox<RedisAdapter> {
+        &self.mailbox
     }
 
     /// Her socket, while it is open.

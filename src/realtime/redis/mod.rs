@@ -3,9 +3,10 @@
 //! adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
-//! [`crate::store::Keys`]: a member's record (name, node, place, last partner), kept alive
-//! by her node every third of the member TTL; a group's lobby (its waiting members in
-//! order of arrival); a room's members; a closed group's tombstone. Each socket sits in
+//! [`crate::store::Keys`]: a member's record (name, node, place, last partner, and `away`
+//! while her connection is gone), kept alive by her node every third of the member TTL; a
+//! group's lobby (its waiting members in order of arrival); a room's members; a closed
+//! group's tombstone. Each socket sits in
 //! an adapter room named by its member id, so that any node can reach it.
 
 mod driver;
@@ -25,8 +26,8 @@ pub use rules::RedisRules;
 use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::presence::{ChatPayload, Presence, Relayed};
-use crate::domain::{AccessCode, DisplayName, Group, MemberId};
-use crate::matchmaking::{Choice, Departure, Joined, Outcome};
+use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
+use crate::matchmaking::{Back, Choice, Departure, Joined, Outcome, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use dashmap::DashMap;
@@ -52,6 +53,10 @@ pub struct RedisPresence {
     members: DashMap<MemberId, Arc<RedisMember>>,
     /// Notices to members on other nodes, sent in order.
     notices: mpsc::UnboundedSender<Job>,
+}
+
+fn not_resumable() -> StoreError {
+    StoreError::Unavailable("resuming is not built for several nodes yet".into())
 }
 
 fn not_attached() -> StoreError {
@@ -198,6 +203,24 @@ impl Presence for RedisPresence {
         payload: ChatPayload<'_>,
     ) -> Relayed {
         self.relay_message(member, room, session_id, payload)
+    }
+
+    async fn away(
+        &self,
+        _member: &Self::Member,
+    ) -> Result<Option<(RoomId, RemotePeer)>, StoreError> {
+        Err(not_resumable())
+    }
+
+    async fn back(&self, _member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
+        Err(not_resumable())
+    }
+
+    async fn seat(
+        &self,
+        _member: &Self::Member,
+    ) -> Result<Option<SeatView<RemotePeer>>, StoreError> {
+        Err(not_resumable())
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {

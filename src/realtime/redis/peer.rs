@@ -71,7 +71,7 @@ impl Handle for RemotePeer {
 
     /// A socket on this node is told at once; one elsewhere through the adapter, in the
     /// order this node sent its notices.
-    fn emit<T: ?Sized + Serialize>(&self, event: &str, data: &T) {
+    fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         if let Some(socket) = self.local_socket() {
             if let Err(cause) = socket.emit(event, data) {
                 undelivered::unsent(event, &cause);

@@ -4,7 +4,7 @@ use super::member::RedisMember;
 use super::replies::RecordedPlace;
 use super::{RedisAdapter, RedisPresence};
 use crate::realtime::masking::partner_copy;
-use crate::realtime::presence::{ChatPayload, Relayed};
+use crate::realtime::presence::{ChatPayload, Relayed, Sent};
 use crate::realtime::refusal::{NOT_IN_ROOM, Refusal, UNAVAILABLE};
 use crate::realtime::undelivered;
 use serde_json::value::RawValue;
@@ -38,11 +38,11 @@ impl RedisPresence {
         let Some(socket) = member.socket() else {
             return Relayed::Now(Err(NOT_IN_ROOM));
         };
-        let (done, result) = tokio::sync::oneshot::channel::<Result<(), Refusal>>();
+        let (done, result) = tokio::sync::oneshot::channel::<Result<Sent, Refusal>>();
         if socket.rooms().iter().any(|r| *r == room) {
             member.in_order(async move {
                 delivery.send(&io, Some(&socket)).await;
-                done.send(Ok(())).ok();
+                done.send(Ok(Sent::Delivered)).ok();
             });
         } else {
             let mut conn = self.rules.connection();
@@ -75,7 +75,7 @@ impl RedisPresence {
                 let outcome = match allowed {
                     Some(echo) => {
                         delivery.send(&io, echo).await;
-                        Ok(())
+                        Ok(Sent::Delivered)
                     }
                     None => Err(NOT_IN_ROOM),
                 };

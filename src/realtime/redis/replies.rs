@@ -1,7 +1,7 @@
 //! The scripts' replies, parsed into the domain's types in one place.
 
 use crate::domain::{DisplayName, MemberId, RoomId};
-use crate::matchmaking::{Departure, Joined, Outcome, Pairing};
+use crate::matchmaking::{Back, Departure, Joined, Outcome, Pairing};
 use crate::store::StoreError;
 
 fn malformed(script: &str) -> StoreError {
@@ -11,6 +11,13 @@ fn malformed(script: &str) -> StoreError {
 /// A member the script named, if it named one.
 fn named(id: &str) -> Option<MemberId> {
     (!id.is_empty()).then(|| MemberId::from_wire(id))
+}
+
+/// A name as the member record keeps it (the default name if it is missing).
+fn display_name(name: &str) -> Option<DisplayName> {
+    DisplayName::parse(Some(name))
+        .or_else(|_| DisplayName::parse(None))
+        .ok()
 }
 
 /// `{left_room, left_partner}`: the room she left, if any.
@@ -39,9 +46,7 @@ pub fn joined(
             own: member.clone(),
             own_name: name.clone(),
             partner: named(partner).ok_or_else(|| malformed("join"))?,
-            partner_name: DisplayName::parse(Some(partner_name))
-                .or_else(|_| DisplayName::parse(None))
-                .map_err(|_| malformed("join"))?,
+            partner_name: display_name(partner_name).ok_or_else(|| malformed("join"))?,
         }),
         _ => return Err(malformed("join")),
     };
@@ -57,6 +62,43 @@ pub fn left(reply: &[String]) -> Result<Option<Departure<MemberId>>, StoreError>
         [not_in_room] if not_in_room == "not_in_room" => Ok(None),
         [room, partner] => Ok(departure(room, partner)),
         _ => Err(malformed("leave")),
+    }
+}
+
+/// `away.lua`'s reply `{room, partner}`: her room and the partner to tell, if any.
+pub fn away(reply: &[String]) -> Result<Option<(RoomId, MemberId)>, StoreError> {
+    let [room, partner] = reply else {
+        return Err(malformed("away"));
+    };
+    Ok(departure(room, partner).and_then(|d| d.partner.map(|partner| (d.room, partner))))
+}
+
+/// `back.lua`'s reply, for `member` who came back with the fresh room `room`.
+pub fn back(
+    reply: &[String],
+    member: &MemberId,
+    room: &RoomId,
+) -> Result<Back<MemberId>, StoreError> {
+    match reply {
+        [none] if none == "none" => Ok(Back {
+            partner: None,
+            pairing: None,
+        }),
+        [kind, current, partner] if kind == "room" => Ok(Back {
+            partner: named(partner).map(|p| (RoomId::from_wire(current), p)),
+            pairing: None,
+        }),
+        [kind, partner, partner_name, own_name] if kind == "paired" => Ok(Back {
+            partner: None,
+            pairing: Some(Pairing {
+                room: room.clone(),
+                own: member.clone(),
+                own_name: display_name(own_name).ok_or_else(|| malformed("back"))?,
+                partner: named(partner).ok_or_else(|| malformed("back"))?,
+                partner_name: display_name(partner_name).ok_or_else(|| malformed("back"))?,
+            }),
+        }),
+        _ => Err(malformed("back")),
     }
 }
 

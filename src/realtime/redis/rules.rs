@@ -4,8 +4,8 @@
 
 use super::replies::{self, Reaped, RecordedPlace};
 use super::scripts::{self, invoke};
-use crate::domain::{DisplayName, Group, MemberId};
-use crate::matchmaking::{Choice, Departure, Joined};
+use crate::domain::{DisplayName, Group, MemberId, RoomId};
+use crate::matchmaking::{Back, Choice, Departure, Joined};
 use crate::store::{Keys, StoreError};
 use redis::aio::ConnectionManager;
 use std::time::Duration;
@@ -90,6 +90,36 @@ impl RedisRules {
             .await
             .map_err(unavailable)?;
         replies::left(&reply)
+    }
+
+    /// Her connection dropped (docs/protocol.md section 6): she keeps her lobby place or
+    /// room but is never paired until [`RedisRules::back`]. Returns her room and the
+    /// partner still in it, to be told. A member with no record is nowhere and stays so.
+    pub async fn away(&self, member: &MemberId) -> Result<Option<(RoomId, MemberId)>, StoreError> {
+        let reply: Vec<String> = invoke(&scripts::AWAY, &self.keys)
+            .arg(member.as_str())
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        replies::away(&reply)
+    }
+
+    /// She is present again: in a room, her partner still there is returned (to be told);
+    /// in a lobby, she is paired at once with the eligible present waiter `choice` picks,
+    /// if there is one, and otherwise keeps her place.
+    pub async fn back(
+        &self,
+        member: &MemberId,
+        choice: &Choice,
+    ) -> Result<Back<MemberId>, StoreError> {
+        let reply: Vec<String> = invoke(&scripts::BACK, &self.keys)
+            .arg(member.as_str())
+            .arg(choice.room.as_str())
+            .arg(choice.draw)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        replies::back(&reply, member, &choice.room)
     }
 
     /// Deletes her record: she is gone for good.

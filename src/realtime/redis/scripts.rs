@@ -1,7 +1,8 @@
 //! The Lua scripts that make every lobby and room change atomic across nodes.
 //!
 //! Each script starts with `keys.lua`, which reads the key prefixes that
-//! [`Keys::script_prefixes`] passes first; [`invoke`] passes them.
+//! [`Keys::script_prefixes`] passes first; [`invoke`] passes them. Then come the shared
+//! functions it uses, then its own body.
 
 use crate::store::Keys;
 use redis::{Script, ScriptInvocation};
@@ -11,23 +12,33 @@ use std::sync::LazyLock;
 const KEYS: &str = include_str!("keys.lua");
 /// `vacate()`, shared by the scripts that move a member.
 const VACATE: &str = include_str!("vacate.lua");
+/// `take_partner()`, `seat_pair()` and `partner_in()`, shared by the scripts that pair.
+const PAIRING: &str = include_str!("pairing.lua");
 
-fn with_keys(body: &str) -> Script {
-    Script::new(&format!("{KEYS}\n{body}"))
-}
-
-fn with_vacate(body: &str) -> Script {
-    with_keys(&format!("{VACATE}\n{body}"))
+/// `keys.lua`, then the shared `parts`, then `body`.
+fn script(parts: &[&str], body: &str) -> Script {
+    let mut source = format!("{KEYS}\n");
+    for part in parts {
+        source.push_str(part);
+        source.push('\n');
+    }
+    source.push_str(body);
+    Script::new(&source)
 }
 
 /// Leave, then wait in a lobby or pair at once.
-pub static JOIN: LazyLock<Script> = LazyLock::new(|| with_vacate(include_str!("join.lua")));
+pub static JOIN: LazyLock<Script> =
+    LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("join.lua")));
 /// Leave a room (a named one, or whatever she is in).
-pub static LEAVE: LazyLock<Script> = LazyLock::new(|| with_vacate(include_str!("leave.lua")));
+pub static LEAVE: LazyLock<Script> = LazyLock::new(|| script(&[VACATE], include_str!("leave.lua")));
+/// Mark a member away: she keeps her place but is not paired.
+pub static AWAY: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_str!("away.lua")));
+/// Mark a member present again, pairing her at once in her lobby if someone is eligible.
+pub static BACK: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_str!("back.lua")));
 /// Close a group's lobby.
-pub static CLOSE: LazyLock<Script> = LazyLock::new(|| with_keys(include_str!("close.lua")));
+pub static CLOSE: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("close.lua")));
 /// Refresh one node's member records and find partners and groups that are gone.
-pub static REAP: LazyLock<Script> = LazyLock::new(|| with_keys(include_str!("reap.lua")));
+pub static REAP: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("reap.lua")));
 
 /// A call of `script` with the key prefixes of `keys` in front; add the script's own
 /// arguments.
