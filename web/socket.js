@@ -1,16 +1,10 @@
-// A small Socket.IO v5 client (Engine.IO v4, WebSocket transport only).
-//
-// Wire format, one Engine.IO packet per WebSocket text frame:
-//   0{json}  open (sid, pingInterval, pingTimeout)     server -> client
-//   2 / 3    ping / pong (the server pings, we answer)
-//   1        close
-//   4<sio>   a Socket.IO packet (wire.js)
-// The connection is re-opened with a growing, jittered delay when it drops, at once when
-// the browser comes back online, and given up as soon as the browser goes offline (an
-// offline connection can stay half-open for long). Sequenced events (a resumable member's,
-// docs/protocol.md section 6) are passed on once each: one whose seq was already seen is
-// dropped here.
+// A small Socket.IO v5 client (Engine.IO v4, WebSocket transport only): events, acks and
+// the connection status, over an EngineConnection (engine.js) that comes back by itself.
+// Every new connection runs the owner's greeting (a resume) before anything else is sent.
+// Sequenced events (a resumable member's, docs/protocol.md section 6) are passed on once
+// each: one whose seq was already seen is dropped here.
 
+import { EngineConnection } from './engine.js';
 import {
   SIO_ACK,
   SIO_CONNECT,
@@ -22,62 +16,35 @@ import {
   parseSocketIoBody,
 } from './wire.js';
 
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const DEFAULT_ACK_TIMEOUT_MS = 10000;
 
 export class CircleSocket {
   /** @param {string} url  ws(s)://host/socket.io/?EIO=4&transport=websocket */
   constructor(url) {
-    this.url = url;
-    this.ws = null;
     this.status = 'idle'; // idle | connecting | connected | reconnecting | closed
     this.handlers = new Map(); // event name -> Set<fn>
     this.statusHandlers = new Set();
     this.pendingAcks = new Map(); // id -> {resolve, reject, timer}
     this.nextAckId = 0;
-    this.attempt = 0;
-    this.retryTimer = null;
-    this.pingTimer = null;
-    this.pingDeadlineMs = 45000;
     this.everConnected = false;
-    this.stopped = false;
     this.lastSeq = 0; // the highest seq passed on (section 6)
     this.greeting = null;
-    this.onOnline = () => {
-      if (this.status === 'reconnecting') this.retryNow();
-    };
-    this.onOffline = () => {
-      if (this.ws) this.abandon();
-    };
+    this.engine = new EngineConnection(url, {
+      opening: () => this.setStatus(this.everConnected ? 'reconnecting' : 'connecting'),
+      opened: () => this.engine.send(SIO_CONNECT),
+      message: (packet) => this.handlePacket(packet),
+      dropped: () => this.failPendingAcks('disconnected'),
+    });
   }
 
   /** Opens the connection; safe to call more than once. */
   connect() {
-    if (this.ws || this.stopped) return;
-    window.addEventListener('online', this.onOnline);
-    window.addEventListener('offline', this.onOffline);
-    this.open();
+    this.engine.start();
   }
 
   /** Closes for good: no reconnect. */
   close() {
-    this.stopped = true;
-    window.removeEventListener('online', this.onOnline);
-    window.removeEventListener('offline', this.onOffline);
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.pingTimer);
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      if (ws.readyState === WebSocket.OPEN) {
-        try {
-          ws.send('41');
-        } catch {
-          // The socket is going away anyway.
-        }
-      }
-      ws.close();
-    }
+    this.engine.stop(SIO_DISCONNECT);
     this.failPendingAcks('closed');
     this.setStatus('closed');
   }
@@ -117,7 +84,7 @@ export class CircleSocket {
   /** Sends an event without ack. Returns false when not connected (nothing is queued). */
   emit(event, payload) {
     if (!this.connected) return false;
-    this.send(encodeEvent(event, payload));
+    this.engine.send(encodeEvent(event, payload));
     return true;
   }
 
@@ -163,81 +130,18 @@ export class CircleSocket {
       reject(new SocketError('timeout', 'The server did not answer in time.'));
     }, Math.max(0, timeoutMs));
     this.pendingAcks.set(id, { resolve, reject, timer });
-    this.send(encodeEvent(event, payload, id));
+    this.engine.send(encodeEvent(event, payload, id));
   }
 
-  /**
-   * Opens a socket. Every way here (first connect, a request during the backoff, the
-   * retry timer, retryNow) cancels the pending retry, so that it cannot open a second
-   * socket beside this one.
-   */
-  open() {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
-    let ws;
-    try {
-      ws = new WebSocket(this.url);
-    } catch {
-      this.scheduleReconnect();
-      return;
-    }
-    this.ws = ws;
-    ws.onmessage = (ev) => {
-      if (this.ws === ws && typeof ev.data === 'string') this.handleEnginePacket(ev.data);
-    };
-    ws.onclose = () => {
-      if (this.ws === ws) this.handleDrop();
-    };
-    ws.onerror = () => {
-      // onclose follows and handles it.
-    };
-  }
-
-  send(text) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
-  }
-
-  handleEnginePacket(text) {
-    const type = text[0];
-    const body = text.slice(1);
-    switch (type) {
-      case '0': {
-        // Open: learn the heartbeat and connect to the "/" namespace.
-        try {
-          const open = JSON.parse(body);
-          this.pingDeadlineMs = (open.pingInterval || 25000) + (open.pingTimeout || 20000);
-        } catch {
-          // Keep the default deadline.
-        }
-        this.armPingDeadline();
-        this.send('4' + SIO_CONNECT);
-        break;
-      }
-      case '2':
-        this.armPingDeadline();
-        this.send('3' + body);
-        break;
-      case '1':
-        this.ws?.close();
-        break;
-      case '4':
-        this.handleSocketIoPacket(body);
-        break;
-      default:
-        // 3 (pong), 5 (upgrade), 6 (noop): nothing to do over a plain WebSocket.
-        break;
-    }
-  }
-
-  handleSocketIoPacket(packet) {
+  /** A Socket.IO packet (the text after the Engine.IO type). */
+  handlePacket(packet) {
     const type = packet[0];
     const { id, data } = parseSocketIoBody(packet.slice(1));
     switch (type) {
       case SIO_CONNECT: {
         const reconnected = this.everConnected;
         this.everConnected = true;
-        this.attempt = 0;
+        this.engine.succeeded();
         this.greet(reconnected);
         break;
       }
@@ -263,7 +167,7 @@ export class CircleSocket {
       case SIO_DISCONNECT:
       case SIO_CONNECT_ERROR:
         // The server refused or ended the namespace session: start over.
-        this.ws?.close();
+        this.engine.abandon();
         break;
       default:
         break; // Binary packets are never used by this app.
@@ -272,21 +176,21 @@ export class CircleSocket {
 
   /** Runs the greeting (if any) on the new connection, then reports it 'connected'. */
   async greet(reconnected) {
-    const ws = this.ws;
+    const connection = this.engine.current;
     if (this.greeting) {
       const send = (event, payload) =>
         new Promise((resolve, reject) => this.sendWithAck(event, payload, DEFAULT_ACK_TIMEOUT_MS, resolve, reject));
       try {
         await this.greeting(send, { reconnected });
       } catch (err) {
-        if (this.ws === ws) {
+        if (this.engine.current === connection) {
           console.error('greeting failed', err.code || err);
-          this.abandon();
+          this.engine.abandon();
         }
         return;
       }
     }
-    if (this.ws === ws) this.setStatus('connected', { reconnected });
+    if (this.engine.current === connection) this.setStatus('connected', { reconnected });
   }
 
   dispatch(event, payload) {
@@ -297,42 +201,6 @@ export class CircleSocket {
         console.error(`handler for "${event}" failed`, err);
       }
     }
-  }
-
-  armPingDeadline() {
-    clearTimeout(this.pingTimer);
-    // No ping for that long: the connection is dead (or half-open) even if it looks open.
-    this.pingTimer = setTimeout(() => this.abandon(), this.pingDeadlineMs);
-  }
-
-  /** Gives up on the current connection at once, without waiting for its close handshake. */
-  abandon() {
-    const ws = this.ws;
-    if (!ws) return;
-    ws.close();
-    this.handleDrop();
-  }
-
-  handleDrop() {
-    clearTimeout(this.pingTimer);
-    this.ws = null;
-    this.failPendingAcks('disconnected');
-    if (this.stopped) return;
-    this.scheduleReconnect();
-  }
-
-  scheduleReconnect() {
-    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
-    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt += 1;
-    const delay = base * (0.75 + Math.random() * 0.5);
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.open(), delay);
-  }
-
-  retryNow() {
-    if (this.ws || this.stopped) return;
-    this.open();
   }
 
   failPendingAcks(reason) {

@@ -1,10 +1,11 @@
-// The Socket.IO v5 packet format as this client speaks it (no binary, namespace "/").
+// The Socket.IO v5 packets this client speaks (no binary, namespace "/"), each carried in
+// an Engine.IO message packet ("4" + packet, engine.js):
 //
-//   40[{..}]          connect to namespace "/" (ack: 40{"sid":..})
-//   41                disconnect
-//   42["ev",data]     event;  42<id>["ev",data] asks for an ack
-//   43<id>[data]      ack reply
-//   44{..}            connect error
+//   0                 connect to namespace "/" (answer: 0{"sid":..})
+//   1                 disconnect
+//   2["ev",data]      event;  2<id>["ev",data] asks for an ack
+//   3<id>[data]       ack reply
+//   4{..}             connect error
 //
 // A resumable member's events carry one extra trailing argument {"seq": n}
 // (docs/protocol.md section 6); parseEvent separates it from the payload.
@@ -59,8 +60,8 @@ function isSeqArgument(value) {
   );
 }
 
-/** The text of an event packet, with an ack id when one is given. */
+/** The Socket.IO packet of an event, with an ack id when one is given. */
 export function encodeEvent(event, payload, ackId = null) {
   const args = payload === undefined ? [event] : [event, payload];
-  return '4' + SIO_EVENT + (ackId === null ? '' : ackId) + JSON.stringify(args);
+  return SIO_EVENT + (ackId === null ? '' : ackId) + JSON.stringify(args);
 }
