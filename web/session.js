@@ -124,7 +124,7 @@ export class Session {
 
   // ---- internals ----
 
-  /** Joins the remembered group again under the remembered name (a new member identity). */
+  /** Joins the remembered group again under the remembered name. */
   rejoin() {
     return this.enter('join_group', { access_code: this.group.access_code, name: this.name, resumable: true });
   }

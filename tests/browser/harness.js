@@ -171,8 +171,8 @@ export async function network(page) {
  * Routes a page's Socket.IO WebSockets through the test, like a network cable
  * the test can pull: cut() closes the open connections and refuses new ones
  * until restore(). The server sees a plain disconnect. stall() makes the open
- * connections swallow what the server sends from then on, as a dead link does
- * before anyone notices; new connections work.
+ * connections swallow what the server sends from then on (with `alsoFromPage`, what
+ * the page sends too), as a dead link does before anyone notices; new connections work.
  */
 export async function cable(page) {
   let cut = false;
@@ -183,10 +183,12 @@ export async function cable(page) {
       return;
     }
     const serverSide = pageSide.connectToServer();
-    const pair = { pageSide, serverSide, stalled: false };
-    pageSide.onMessage((message) => serverSide.send(message));
+    const pair = { pageSide, serverSide, toPage: true, toServer: true };
+    pageSide.onMessage((message) => {
+      if (pair.toServer) serverSide.send(message);
+    });
     serverSide.onMessage((message) => {
-      if (!pair.stalled) pageSide.send(message);
+      if (pair.toPage) pageSide.send(message);
     });
     open.add(pair);
     pageSide.onClose(() => {
@@ -199,8 +201,11 @@ export async function cable(page) {
     });
   });
   return {
-    stall() {
-      for (const pair of open) pair.stalled = true;
+    stall({ alsoFromPage = false } = {}) {
+      for (const pair of open) {
+        pair.toPage = false;
+        if (alsoFromPage) pair.toServer = false;
+      }
     },
     async cut() {
       cut = true;

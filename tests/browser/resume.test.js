@@ -138,6 +138,30 @@ describe('A chat in the web client when a connection drops', () => {
     await assertStillChatting(dave.page, 'Carol');
   });
 
+  test('messages in flight when the connection dies arrive once each, whether the server got them or not', async () => {
+    const { a: mia, b: ned, aCable: miaCable } = await pair(browser, inviteLink, 'Mia', 'Ned', { cableFirst: true });
+    // The server gets these two, but neither their acks nor their echoes reach Mia.
+    miaCable.stall();
+    await sendMessage(mia.page, 'Ned', 'First');
+    await sendMessage(mia.page, 'Ned', 'Second');
+    await waitForMessage(ned.page, { own: false, text: 'Second' });
+    // This one never reaches the server.
+    miaCable.stall({ alsoFromPage: true });
+    await sendMessage(mia.page, 'Ned', 'Third');
+    assert.equal(await mia.page.locator('.msg-outgoing').filter({ hasText: 'Sending…' }).count(), 3);
+    await miaCable.cut();
+    await mia.page.getByRole('status').getByText('Reconnecting…').waitFor();
+    miaCable.restore();
+
+    // The replay shows Mia that the first two arrived; only the third goes again.
+    await waitForMessage(ned.page, { own: false, text: 'Third' });
+    await sendMessage(ned.page, 'Mia', 'Got them');
+    await waitForMessage(mia.page, { own: false, text: 'Got them' });
+    assert.deepEqual(await transcript(mia.page), ['First', 'Second', 'Third', 'Got them']);
+    assert.deepEqual(await transcript(ned.page), ['First', 'Second', 'Third', 'Got them']);
+    assert.equal(await mia.page.locator('.msg-outgoing').count(), 0);
+  });
+
   test('closing a page ends the chat for the partner at once', async () => {
     const { a: erin, b: frank } = await pair(browser, inviteLink, 'Erin', 'Frank');
     await frank.page.close();

@@ -43,7 +43,8 @@ export function outgoingMessages(log, retry) {
       } else {
         status.append('Not delivered.');
         if (canRetry) {
-          status.append(h('button', { type: 'button', class: 'button retry', onclick: () => retry(id) }, 'Retry'));
+          const label = `Retry sending “${text}”`;
+          status.append(h('button', { type: 'button', class: 'button retry', 'aria-label': label, onclick: () => retry(id) }, 'Retry'));
         }
       }
       li.append(status);
