@@ -145,6 +145,12 @@ pub struct Limits {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub resume_buffer_events: usize,
 
+    /// How long events for a member wait for room in her full send queue (the queue
+    /// of `--max-queued-packets`, then as many again waiting in order) before she counts
+    /// as stuck: the senders of the waiting messages are told `partner_unreachable`.
+    #[arg(long, env = "CIRCLE_SEND_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub send_timeout: Duration,
+
     /// At most this many bytes of events kept per resumable member.
     #[arg(long, env = "CIRCLE_RESUME_BUFFER_BYTES", default_value_t = 256 * 1024,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]

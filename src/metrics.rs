@@ -41,6 +41,8 @@ pub struct Metrics {
     pub members_resumed: Counter,
     /// Away members whose resume window ended.
     pub members_expired: Counter,
+    /// Members whose send queue stayed full for the send timeout.
+    pub members_stuck: Counter,
     /// Groups created.
     pub groups_created: Counter,
     /// Requests refused, by error code.
@@ -107,6 +109,11 @@ impl Metrics {
             "members_expired",
             "Away members whose resume window ended",
             self.members_expired.clone(),
+        );
+        registry.register(
+            "members_stuck",
+            "Members whose send queue stayed full for the send timeout",
+            self.members_stuck.clone(),
         );
         registry.register(
             "groups_created",

@@ -4,7 +4,9 @@
 use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
-use super::{Mailbox, Presence, Realtime, chat, lobby, refusal, request::Request, resume};
+use super::{
+    Link, Mailbox, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume,
+};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
@@ -20,8 +22,9 @@ pub trait SocketBackend: Presence {
     /// The Socket.IO adapter that carries events between this backend's members.
     type Adapter: Adapter + DefinedAdapter;
 
-    /// How the backend will reach `socket`, which just connected.
-    fn connection(socket: &Arc<Socket<Self::Adapter>>) -> Self::Connection;
+    /// How the backend will reach `socket`, which just connected, within `outlet`'s
+    /// send limits.
+    fn connection(socket: &Arc<Socket<Self::Adapter>>, outlet: &Arc<Outlet>) -> Self::Connection;
 
     /// Where every event for `member` goes.
     fn mailbox(member: &Self::Member) -> &Mailbox<Self::Adapter>;
@@ -36,8 +39,11 @@ pub trait SocketBackend: Presence {
 impl SocketBackend for LocalPresence {
     type Adapter = LocalAdapter;
 
-    fn connection(socket: &Arc<Socket<LocalAdapter>>) -> Self::Connection {
-        Arc::downgrade(socket)
+    fn connection(socket: &Arc<Socket<LocalAdapter>>, outlet: &Arc<Outlet>) -> Self::Connection {
+        Link {
+            socket: Arc::downgrade(socket),
+            outlet: outlet.clone(),
+        }
     }
 
     fn mailbox(member: &Self::Member) -> &Mailbox<LocalAdapter> {
@@ -57,8 +63,11 @@ impl SocketBackend for LocalPresence {
 impl SocketBackend for RedisPresence {
     type Adapter = RedisAdapter;
 
-    fn connection(socket: &Arc<Socket<RedisAdapter>>) -> Self::Connection {
-        Arc::downgrade(socket)
+    fn connection(socket: &Arc<Socket<RedisAdapter>>, outlet: &Arc<Outlet>) -> Self::Connection {
+        Link {
+            socket: Arc::downgrade(socket),
+            outlet: outlet.clone(),
+        }
     }
 
     fn mailbox(member: &Self::Member) -> &Mailbox<RedisAdapter> {

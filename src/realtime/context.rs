@@ -88,7 +88,9 @@ impl<P: SocketBackend> SocketContext<P> {
             .map(|bindings| bindings.bind(socket.id, client));
         let id = MemberId::generate(&mut rand::rng());
         let identity = Arc::new(Identity {
-            member: rt.presence.register(P::connection(socket), id.clone()),
+            member: rt
+                .presence
+                .register(P::connection(socket, &rt.outlet), id.clone()),
             id,
             last_entry: Mutex::new(None),
             token: Mutex::new(None),

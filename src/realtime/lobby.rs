@@ -82,7 +82,7 @@ impl<P: SocketBackend> Realtime<P> {
 
     /// Acknowledges an entered group and tells the new pair, if any; or reports the
     /// refusal.
-    fn report(
+    async fn report(
         &self,
         socket: &SocketRef<P::Adapter>,
         request: Request<P::Adapter>,
@@ -103,8 +103,12 @@ impl<P: SocketBackend> Realtime<P> {
         request.succeed(ack, &self.metrics);
         if let Some(pairing) = entered.pairing {
             self.metrics.matches.inc();
-            let prompt = entered.group.prompts.pick(&mut rand::rng());
-            notices::pair_formed(&pairing.own, &pairing, prompt);
+            let prompt = entered
+                .group
+                .prompts
+                .pick(&mut rand::rng())
+                .map(str::to_owned);
+            notices::pair_formed(&pairing.own, &pairing, prompt).await;
         }
     }
 
@@ -205,7 +209,7 @@ pub async fn on_join_group<P: SocketBackend>(
         Ok(entered)
     }
     .await;
-    rt.report(&socket, request, "join_group", result);
+    rt.report(&socket, request, "join_group", result).await;
 }
 
 /// `leave {room, return_to?}`.
@@ -244,7 +248,7 @@ pub async fn on_leave<P: SocketBackend>(
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left)
         .await;
-    rt.report(&socket, request, "leave", result);
+    rt.report(&socket, request, "leave", result).await;
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
@@ -266,7 +270,7 @@ pub async fn on_next<P: SocketBackend>(
     if result.is_err() {
         rt.leave_all(&context, LeaveReason::Next).await;
     }
-    rt.report(&socket, request, "next", result);
+    rt.report(&socket, request, "next", result).await;
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.

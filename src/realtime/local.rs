@@ -1,18 +1,17 @@
 //! One node: lobbies and rooms in this process's memory, in a [`Hub`].
 
-use super::delivery::{Delivery, Mailbox};
+use super::delivery::{Delivery, Link, Mailbox, Relaying};
 use super::masking::partner_copy;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
-use super::refusal::{NOT_IN_ROOM, PARTNER_UNREACHABLE};
+use super::refusal::{NOT_IN_ROOM, OVERLOADED, PARTNER_UNREACHABLE, Refusal};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
 use socketioxide::adapter::LocalAdapter;
-use socketioxide::socket::Socket;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// A member on this node, reached through her [`Mailbox`] (which a resume points at her
@@ -35,6 +34,21 @@ impl Handle for Peer {
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         self.0.notify(event, data);
     }
+
+    /// Emitting queues on her socket at once.
+    fn sent(&self) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
+}
+
+/// What a relayed message's sender is told of its fate for her partner.
+fn fate(delivery: Delivery) -> Result<Sent, Refusal> {
+    match delivery {
+        Delivery::Sent => Ok(Sent::Delivered),
+        Delivery::Held => Ok(Sent::Held),
+        Delivery::Refused | Delivery::Unreachable => Err(PARTNER_UNREACHABLE),
+        Delivery::Overloaded => Err(OVERLOADED),
+    }
 }
 
 /// Lobbies and rooms of a single node.
@@ -45,12 +59,12 @@ pub struct LocalPresence {
 
 #[async_trait]
 impl Presence for LocalPresence {
-    type Connection = Weak<Socket<LocalAdapter>>;
+    type Connection = Link<LocalAdapter>;
     type Member = Arc<Member<Peer>>;
     type Handle = Peer;
 
     fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
-        self.hub.register(Peer(Arc::new(Mailbox::new(id, socket))))
+        self.hub.register(Peer(Mailbox::new(id, socket)))
     }
 
     async fn join(
@@ -102,22 +116,32 @@ impl Presence for LocalPresence {
             Ok(masked) => masked,
             Err(refusal) => return Relayed::Now(Err(refusal)),
         };
-        let mut sent = Sent::Delivered;
+        let mut held = false;
+        let mut waiting = None;
         for peer in recipients.iter().filter(|p| p.id() != sender) {
-            let delivery = match &masked {
+            let relaying = match &masked {
                 Some(copy) => peer.mailbox().relay("message", copy),
                 None => peer.mailbox().relay("message", &payload),
             };
-            match delivery {
-                Delivery::Sent => {}
-                Delivery::Held => sent = Sent::Held,
-                Delivery::Refused => return Relayed::Now(Err(PARTNER_UNREACHABLE)),
+            match relaying {
+                Relaying::Done(delivery) => match fate(delivery) {
+                    Ok(sent) => held |= sent == Sent::Held,
+                    Err(refusal) => return Relayed::Now(Err(refusal)),
+                },
+                Relaying::Waiting(later) => waiting = Some(later),
             }
         }
         if !recipients.from_outside {
-            member.handle().mailbox().relay("message", &payload);
+            // Her own echo: its fate is hers to see (she is the one reading, or not).
+            let _echo = member.handle().mailbox().relay("message", &payload);
         }
-        Relayed::Now(Ok(sent))
+        match waiting {
+            None if held => Relayed::Now(Ok(Sent::Held)),
+            None => Relayed::Now(Ok(Sent::Delivered)),
+            Some(later) => Relayed::Later(Box::pin(async move {
+                fate(later.await.unwrap_or(Delivery::Unreachable))
+            })),
+        }
     }
 
     async fn away(&self, member: &Self::Member) -> Result<Option<(RoomId, Peer)>, StoreError> {

@@ -26,7 +26,7 @@ mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use connect::SocketBackend;
-pub use delivery::{Bounds, Delivery, Mailbox};
+pub use delivery::{Bounds, Delivery, Link, Mailbox, Outlet, Relaying};
 pub use local::{LocalPresence, Peer};
 pub use presence::{ChatPayload, Handle, Presence};
 pub use session_bindings::{SessionBinding, SessionBindings};
@@ -52,6 +52,8 @@ pub struct Realtime<P: Presence> {
     limits: Limits,
     failed_joins: FailedAttempts,
     resumables: resume::Resumables<P>,
+    /// The send limits every member's mailbox shares.
+    outlet: Arc<Outlet>,
     metrics: Arc<Metrics>,
 }
 
@@ -68,8 +70,13 @@ impl<P: Presence> Realtime<P> {
             store,
             groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
-            limits,
             resumables: resume::Resumables::default(),
+            outlet: Arc::new(Outlet {
+                send_timeout: limits.send_timeout,
+                backlog_limit: limits.max_queued_packets,
+                metrics: metrics.clone(),
+            }),
+            limits,
             metrics,
         }
     }

@@ -76,26 +76,29 @@ fn join_room<H: Handle>(
 
 /// Tells both members of a new pair: `join_room` with each one's view and the same
 /// `prompt` (section 7), then the compat notice `"<name> connected."` naming the member
-/// whose request made the pair.
-pub fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>, prompt: Option<&str>) {
+/// whose request made the pair. The partner's `join_room` is on its way before the
+/// joiner's is sent: the joiner may write the instant she learns the room, and her
+/// message must not overtake it (section 2).
+pub async fn pair_formed<H: Handle>(joiner: &H, pairing: &Pairing<H>, prompt: Option<String>) {
     let pair = PairView {
         room: pairing.room.as_str(),
-        prompt,
+        prompt: prompt.as_deref(),
     };
     let partner = &pairing.partner;
-    join_room(
-        joiner,
-        &pair,
-        &pairing.own_name,
-        &pairing.partner_name,
-        partner.id(),
-    );
     join_room(
         partner,
         &pair,
         &pairing.partner_name,
         &pairing.own_name,
         joiner.id(),
+    );
+    partner.sent().await;
+    join_room(
+        joiner,
+        &pair,
+        &pairing.own_name,
+        &pairing.partner_name,
+        partner.id(),
     );
     let notice = format!("{} connected.", pairing.own_name.as_ref());
     for member in [joiner, partner] {

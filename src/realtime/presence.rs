@@ -19,6 +19,10 @@ pub trait Handle: Clone + Send + Sync + 'static {
     /// Sends the notice `event` to her if her socket is still open (a closed one is
     /// skipped); a resumable member's notices are also kept for her resume.
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T);
+
+    /// Resolves once everything emitted to her so far is on its way (handed to her socket,
+    /// or to the adapter when she is on another node).
+    fn sent(&self) -> impl Future<Output = ()> + Send;
 }
 
 /// A chat message as it arrived: raw JSON, passed on unchanged (never parsed again).

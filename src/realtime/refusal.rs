@@ -30,6 +30,11 @@ pub const PARTNER_UNREACHABLE: Refusal = Refusal::new(
     "partner_unreachable",
     "your partner's connection dropped and no more messages can be held for her",
 );
+/// Too many messages wait already for a partner whose connection reads slowly.
+pub const OVERLOADED: Refusal = Refusal::new(
+    "overloaded",
+    "too many messages are waiting for your partner; try again shortly",
+);
 /// The token is unknown, expired or used already; join the group again.
 pub const RESUME_FAILED: Refusal = Refusal::new(
     "resume_failed",

@@ -1,13 +1,13 @@
 //! Resumable members (docs/protocol.md section 6): their tokens, going away when a
 //! connection drops, the resume window, and `resume`.
 
-use super::Realtime;
 use super::connect::SocketBackend;
 use super::context::{Identity, Lifecycle, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
 use super::socket_arc::SocketArc;
+use super::{Delivery, Realtime};
 use crate::domain::ResumeToken;
 use crate::wire::GroupView;
 use dashmap::DashMap;
@@ -176,8 +176,17 @@ impl<P: SocketBackend> Realtime<P> {
                 .await;
             context.resumed_as(socket, identity.clone());
         }
-        let (previous, gap) = P::mailbox(&identity.member).attach(socket, last_seq);
-        if let Some(previous) = previous
+        let attached = P::mailbox(&identity.member).attach(socket, last_seq);
+        // The ack comes after the replay; when part of it had to wait for room, after that.
+        if let Some(replayed) = attached.replayed
+            && replayed.await != Ok(Delivery::Sent)
+        {
+            // Her new connection read nothing for the send timeout: it is being closed,
+            // and she is away again.
+            tracing::debug!("a resume's replay did not fit in the new connection");
+        }
+        let gap = attached.gap;
+        if let Some(previous) = attached.previous
             && let Err(cause) = previous.disconnect()
         {
             tracing::debug!(%cause, "the resumed member's previous connection was closed already");
@@ -193,7 +202,7 @@ impl<P: SocketBackend> Realtime<P> {
             }
             if let Some(pairing) = back.pairing {
                 self.metrics.matches.inc();
-                notices::pair_formed(&pairing.own, &pairing, None);
+                notices::pair_formed(&pairing.own, &pairing, None).await;
             }
         }
         self.metrics.members_resumed.inc();

@@ -112,3 +112,33 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
         assert!(!contains(&stored, secret), "{secret} appears in storage");
     }
 }
+
+#[tokio::test]
+async fn resume_tokens_reach_neither_the_logs_nor_storage() {
+    let redis = redis_url().map(|url| RedisPrefix::fresh(&url));
+    let args: Vec<&str> = match &redis {
+        Some(r) => vec!["--redis-url", &r.url, "--redis-prefix", &r.prefix],
+        None => vec![],
+    };
+    let mut server = spawn_process(&args, &[("RUST_LOG", "trace")]);
+    let app = &server.app;
+    let group = app.create_group().await;
+    let mut ada = crate::resumable::Resumable::join(app, &group.code, "Ada").await;
+    let (_bob, _) = crate::raw::RawMember::joined(app, 4, &group.code, "Bob").await;
+    ada.expect("join_room").await;
+    let mut tokens = vec![ada.token.clone()];
+    for _ in 0..2 {
+        ada.resume(app).await;
+        tokens.push(ada.token.clone());
+    }
+    let mut stored = read_tree(app.data_dir.path());
+    if let Some(redis) = &redis {
+        stored.extend(redis.dump());
+    }
+    let logs = server.stop();
+    assert!(contains(&logs, "DEBUG"), "logs were verbose");
+    for token in &tokens {
+        assert!(!contains(&logs, token), "a token appears in the logs");
+        assert!(!contains(&stored, token), "a token appears in storage");
+    }
+}

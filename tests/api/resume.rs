@@ -243,3 +243,25 @@ async fn a_stranger_cannot_post_into_a_resumable_member_s_room() {
     let ack = zombie.request("message", &chat(&room, "boo")).await;
     assert_refused(&ack, "not_in_room");
 }
+
+#[tokio::test]
+async fn a_connection_that_stops_answering_pings_makes_the_member_away() {
+    let app = spawn_app_with(|c| {
+        c.limits.ping_interval = Duration::from_millis(300);
+        c.limits.ping_timeout = Duration::from_millis(200);
+    })
+    .await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    // Ada's connection goes silent (half-open): she reads nothing, so pongs nothing.
+    let ack = bob
+        .request("message", &chat(&room, "into the dead line"))
+        .await;
+    assert_eq!(ack, json!({"ok": true}));
+    assert_eq!(bob.next_event("partner_away").await, json!({"room": room}));
+    let ack = bob.request("message", &chat(&room, "while away")).await;
+    assert_eq!(ack, json!({"ok": true, "held": true}));
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(texts(&replayed), ["into the dead line", "while away"]);
+    assert_eq!(ack["gap"], false);
+    assert_eq!(bob.next_event("partner_back").await, json!({"room": room}));
+}

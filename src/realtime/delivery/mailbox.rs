@@ -1,6 +1,8 @@
 //! Where every event for one member goes: her current socket and, when she is resumable,
-//! her journal (docs/protocol.md section 6).
+//! her journal (docs/protocol.md section 6). Events that find her send queue full wait in
+//! a backlog, in order, for up to the send timeout.
 
+use super::backlog::{Backlog, Outlet, Waiting};
 use super::journal::{Bounds, Journal, Weighed};
 use crate::domain::MemberId;
 use crate::realtime::undelivered;
@@ -9,13 +11,30 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Socket;
+use socketioxide::{SendError, SocketError};
 use std::sync::{Arc, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
-/// One event as sent to a resumable member: encoded once, kept and resent as is.
+/// How often a backlog tries her queue again.
+const FLUSH_PAUSE: Duration = Duration::from_millis(5);
+
+/// One event, encoded once: kept, resent or left waiting as is.
 pub struct Frame {
     event: &'static str,
     data: Box<RawValue>,
+}
+
+impl Frame {
+    fn new<T: ?Sized + Serialize>(event: &'static str, data: &T) -> Option<Arc<Self>> {
+        match serde_json::value::to_raw_value(data) {
+            Ok(data) => Some(Arc::new(Self { event, data })),
+            Err(cause) => {
+                undelivered::unsent(event, &cause);
+                None
+            }
+        }
+    }
 }
 
 impl Weighed for Frame {
@@ -35,15 +54,48 @@ struct Seq {
 pub enum Delivery {
     /// Queued on her connection (or skipped: a plain member whose socket closed).
     Sent,
-    /// She is away: kept for her resume.
+    /// She is away, or her connection is stuck: kept for her resume.
     Held,
     /// She is away and her journal is full: not kept.
     Refused,
+    /// Her queue stayed full for the send timeout: not sent.
+    Unreachable,
+    /// Too many events wait for her already: not sent.
+    Overloaded,
+}
+
+/// A chat message's fate: known now, or once her full queue has room or times out.
+pub enum Relaying {
+    /// Decided.
+    Done(Delivery),
+    /// Waiting in her backlog.
+    Waiting(oneshot::Receiver<Delivery>),
+}
+
+/// What a resume's `attach` did.
+pub struct Attached<A: Adapter> {
+    /// Her previous socket, still open: it must go (last wins).
+    pub previous: Option<Arc<Socket<A>>>,
+    /// Some events after the client's `last_seq` were no longer kept.
+    pub gap: bool,
+    /// Resolves once the replay is all queued, when part of it had to wait for room.
+    pub replayed: Option<oneshot::Receiver<Delivery>>,
+}
+
+/// How a member is reached, as the backend builds it when she connects.
+pub struct Link<A: Adapter> {
+    /// Her socket.
+    pub socket: Weak<Socket<A>>,
+    /// The send limits shared by every member.
+    pub outlet: Arc<Outlet>,
 }
 
 /// How the server reaches one member, whichever socket she is on now.
 pub struct Mailbox<A: Adapter> {
     id: MemberId,
+    outlet: Arc<Outlet>,
+    /// Itself, for the task that flushes its backlog.
+    me: Weak<Mailbox<A>>,
     line: Mutex<Line<A>>,
 }
 
@@ -52,18 +104,33 @@ struct Line<A: Adapter> {
     socket: Option<Weak<Socket<A>>>,
     /// Her numbered events, once she is resumable.
     journal: Option<Journal<Frame>>,
+    /// Events waiting for room in her queue.
+    backlog: Backlog,
+    /// Her queue stayed full for the send timeout: nothing more is tried on this socket.
+    stuck: bool,
+}
+
+/// Whether an event for an away member may push older kept events out.
+#[derive(Clone, Copy)]
+enum Keeping {
+    Always,
+    WhileRoom,
 }
 
 impl<A: Adapter> Mailbox<A> {
-    /// A plain member's mailbox on `socket`.
-    pub fn new(id: MemberId, socket: Weak<Socket<A>>) -> Self {
-        Self {
+    /// A plain member's mailbox on `link`'s socket.
+    pub fn new(id: MemberId, link: Link<A>) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
             id,
+            outlet: link.outlet,
+            me: me.clone(),
             line: Mutex::new(Line {
-                socket: Some(socket),
+                socket: Some(link.socket),
                 journal: None,
+                backlog: Backlog::default(),
+                stuck: false,
             }),
-        }
+        })
     }
 
     /// Her public member id.
@@ -90,14 +157,6 @@ impl<A: Adapter> Mailbox<A> {
         line.journal.is_some() && line.socket.is_none()
     }
 
-    /// Whether `socket` is the one she is on now.
-    pub fn is_on(&self, socket: &Arc<Socket<A>>) -> bool {
-        let line = self.line.lock();
-        line.socket
-            .as_ref()
-            .is_some_and(|current| Weak::ptr_eq(current, &Arc::downgrade(socket)))
-    }
-
     /// Her socket `socket` is gone: a resumable member is away from now on. False (and no
     /// effect) when she has moved to another socket meanwhile.
     pub fn detach(&self, socket: &Arc<Socket<A>>) -> bool {
@@ -108,40 +167,89 @@ impl<A: Adapter> Mailbox<A> {
             .is_some_and(|current| Weak::ptr_eq(current, &Arc::downgrade(socket)));
         if current {
             line.socket = None;
+            line.stuck = false;
+            let fate = if line.journal.is_some() {
+                Delivery::Held
+            } else {
+                Delivery::Unreachable
+            };
+            line.backlog.give_up(fate);
         }
         current
     }
 
     /// She is on `socket` now: every kept event after `last_seq` is sent to it again, in
-    /// order, before any new one. Returns her previous socket, if still open, and whether
-    /// some events after `last_seq` were no longer kept.
-    pub fn attach(&self, socket: &Arc<Socket<A>>, last_seq: u64) -> (Option<Arc<Socket<A>>>, bool) {
+    /// order, before any new one (what finds her queue full waits in her backlog).
+    /// Returns her previous socket, if still open, whether some events after `last_seq`
+    /// were no longer kept, and what resolves once the replay is all queued.
+    pub fn attach(&self, socket: &Arc<Socket<A>>, last_seq: u64) -> Attached<A> {
         let mut line = self.line.lock();
         let previous = line
             .socket
             .replace(Arc::downgrade(socket))
             .and_then(|old| old.upgrade())
             .filter(|old| !Arc::ptr_eq(old, socket));
+        line.stuck = false;
+        // Whatever waited is in the journal, replayed below.
+        line.backlog.give_up(Delivery::Sent);
         let Some(journal) = &line.journal else {
-            return (previous, false);
+            return Attached {
+                previous,
+                gap: false,
+                replayed: None,
+            };
         };
         let replay = journal.since(last_seq);
-        for (seq, frame) in &replay.events {
-            send_numbered(socket, frame, *seq);
+        let mut events = replay.events.into_iter().peekable();
+        while let Some((seq, frame)) = events.next_if(|_| line.backlog.is_empty()) {
+            match send(socket, &frame, Some(seq)) {
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                    line.backlog.push(Waiting {
+                        frame,
+                        seq: Some(seq),
+                        reply: None,
+                    });
+                }
+                Err(cause) => undelivered::unsent(frame.event, &cause),
+                Ok(()) => {}
+            }
         }
-        (previous, replay.gap)
+        for (seq, frame) in events {
+            line.backlog.push(Waiting {
+                frame,
+                seq: Some(seq),
+                reply: None,
+            });
+        }
+        let replayed = (!line.backlog.is_empty()).then(|| {
+            let (reply, done) = oneshot::channel();
+            line.backlog.notify_when_sent(reply);
+            if let Some(me) = self.me.upgrade() {
+                tokio::spawn(async move { me.flush().await });
+            }
+            done
+        });
+        Attached {
+            previous,
+            gap: replay.gap,
+            replayed,
+        }
     }
 
     /// Sends a notice (`join_room`, `partner_left`, …): to a resumable member it is always
     /// kept, the oldest kept events making room if need be.
     pub fn notify<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
-        self.deliver(event, data, Keeping::Always);
+        if let Relaying::Done(Delivery::Unreachable | Delivery::Overloaded) =
+            self.deliver(event, data, Keeping::Always, false)
+        {
+            undelivered::unsent(event, &"her connection is stuck");
+        }
     }
 
     /// Sends a chat message: to an away member it is held while her journal has room, and
     /// refused when it is full.
-    pub fn relay<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) -> Delivery {
-        self.deliver(event, data, Keeping::WhileRoom)
+    pub fn relay<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) -> Relaying {
+        self.deliver(event, data, Keeping::WhileRoom, true)
     }
 
     fn deliver<T: ?Sized + Serialize>(
@@ -149,56 +257,197 @@ impl<A: Adapter> Mailbox<A> {
         event: &'static str,
         data: &T,
         keeping: Keeping,
-    ) -> Delivery {
+        answer: bool,
+    ) -> Relaying {
         let mut line = self.line.lock();
-        let socket = line.socket.as_ref().map(Weak::upgrade);
-        let Some(journal) = &mut line.journal else {
-            drop(line);
-            if let Some(Some(socket)) = socket
-                && let Err(cause) = socket.emit(event, data)
-            {
-                undelivered::unsent(event, &cause);
+        let socket = line.socket.as_ref().map(|s| s.upgrade());
+        let resumable = line.journal.is_some();
+        let Some(Some(socket)) = socket.filter(|_| !line.stuck) else {
+            return Relaying::Done(self.keep_for_later(&mut line, event, data, keeping));
+        };
+        if line.backlog.is_empty() && !resumable {
+            // The hot path: a plain member, nothing waiting.
+            return match socket.emit(event, data) {
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                    drop(socket);
+                    match Frame::new(event, data) {
+                        Some(frame) => self.wait(&mut line, frame, None, answer),
+                        None => Relaying::Done(Delivery::Sent),
+                    }
+                }
+                Err(cause) => {
+                    undelivered::unsent(event, &cause);
+                    Relaying::Done(Delivery::Sent)
+                }
+                Ok(()) => Relaying::Done(Delivery::Sent),
+            };
+        }
+        let Some(frame) = Frame::new(event, data) else {
+            return Relaying::Done(Delivery::Sent);
+        };
+        let seq = line
+            .journal
+            .as_mut()
+            .map(|journal| journal.keep(frame.clone(), Instant::now()));
+        if line.backlog.is_empty() {
+            // Under the lock: her events reach the wire in the order of their `seq`.
+            match send(&socket, &frame, seq) {
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => {}
+                Err(cause) => {
+                    undelivered::unsent(event, &cause);
+                    return Relaying::Done(Delivery::Sent);
+                }
+                Ok(()) => return Relaying::Done(Delivery::Sent),
             }
+        }
+        self.wait(&mut line, frame, seq, answer)
+    }
+
+    /// An event for a member without a usable socket: kept for a resumable one (held, or
+    /// refused when her journal is full); a plain one's socket is closed or stuck.
+    fn keep_for_later<T: ?Sized + Serialize>(
+        &self,
+        line: &mut Line<A>,
+        event: &'static str,
+        data: &T,
+        keeping: Keeping,
+    ) -> Delivery {
+        let stuck = line.stuck;
+        let Some(journal) = &mut line.journal else {
+            return if stuck {
+                Delivery::Unreachable
+            } else {
+                Delivery::Sent
+            };
+        };
+        let Some(frame) = Frame::new(event, data) else {
             return Delivery::Sent;
         };
-        let frame = match serde_json::value::to_raw_value(data) {
-            Ok(data) => Arc::new(Frame { event, data }),
-            Err(cause) => {
-                undelivered::unsent(event, &cause);
-                return Delivery::Sent;
-            }
-        };
         let now = Instant::now();
-        match (socket, keeping) {
-            (Some(Some(socket)), _) => {
-                let seq = journal.keep(frame.clone(), now);
-                // Under the lock: her events reach the wire in the order of their `seq`.
-                send_numbered(&socket, &frame, seq);
-                Delivery::Sent
-            }
-            (_, Keeping::Always) => {
+        match keeping {
+            Keeping::Always => {
                 journal.keep(frame, now);
                 Delivery::Held
             }
-            (_, Keeping::WhileRoom) => match journal.hold(frame, now) {
+            Keeping::WhileRoom => match journal.hold(frame, now) {
                 Some(_) => Delivery::Held,
                 None => Delivery::Refused,
             },
         }
     }
+
+    /// Puts `frame` in her backlog, starting a flush if it is the first there.
+    fn wait(
+        &self,
+        line: &mut Line<A>,
+        frame: Arc<Frame>,
+        seq: Option<u64>,
+        answer: bool,
+    ) -> Relaying {
+        if line.backlog.len() >= self.outlet.backlog_limit {
+            // A resumable member's journal has it already.
+            let fate = if seq.is_some() {
+                Delivery::Held
+            } else {
+                Delivery::Overloaded
+            };
+            return Relaying::Done(fate);
+        }
+        let (reply, fate) = if answer {
+            let (reply, fate) = oneshot::channel();
+            (Some(reply), Some(fate))
+        } else {
+            (None, None)
+        };
+        if line.backlog.push(Waiting { frame, seq, reply })
+            && let Some(me) = self.me.upgrade()
+        {
+            tokio::spawn(async move { me.flush().await });
+        }
+        match fate {
+            Some(fate) => Relaying::Waiting(fate),
+            None => Relaying::Done(Delivery::Sent),
+        }
+    }
+
+    /// Sends what waits as her queue makes room; after the send timeout she is stuck: a
+    /// plain member's waiting messages are refused to their senders, a resumable member's
+    /// stay kept for her resume. Her connection closes soon after (its heartbeat cannot
+    /// be queued either), and its end is handled as any other.
+    async fn flush(&self) {
+        loop {
+            tokio::time::sleep(FLUSH_PAUSE).await;
+            match self.flush_once() {
+                Flushed::Waiting => {}
+                Flushed::Done => return,
+                Flushed::Stuck(socket) => {
+                    self.outlet.metrics.members_stuck.inc();
+                    tracing::warn!("a member's connection read nothing for the send timeout");
+                    return disconnect(socket).await;
+                }
+            }
+        }
+    }
+
+    /// Sends what waits while her queue has room.
+    fn flush_once(&self) -> Flushed<A> {
+        let mut line = self.line.lock();
+        let Some(socket) = line.socket.as_ref().and_then(Weak::upgrade) else {
+            return Flushed::Done; // detached: the backlog was answered then
+        };
+        while let Some(waiting) = line.backlog.front() {
+            match send(&socket, &waiting.frame, waiting.seq) {
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => break,
+                Err(cause) => {
+                    undelivered::unsent(waiting.frame.event, &cause);
+                    line.backlog.sent();
+                }
+                Ok(()) => line.backlog.sent(),
+            }
+        }
+        if line.backlog.is_empty() {
+            return Flushed::Done;
+        }
+        if !line.backlog.timed_out(self.outlet.send_timeout) {
+            return Flushed::Waiting;
+        }
+        line.stuck = true;
+        let fate = if line.journal.is_some() {
+            Delivery::Held
+        } else {
+            Delivery::Unreachable
+        };
+        line.backlog.give_up(fate);
+        Flushed::Stuck(socket)
+    }
 }
 
-/// Whether an event for an away member may push older kept events out.
-#[derive(Clone, Copy)]
-enum Keeping {
-    Always,
-    WhileRoom,
+/// Where a flush got.
+enum Flushed<A: Adapter> {
+    /// Events still wait for room.
+    Waiting,
+    /// Nothing waits any more.
+    Done,
+    /// Her queue stayed full for the send timeout: this socket must go.
+    Stuck(Arc<Socket<A>>),
 }
 
-/// Sends `frame` with its `seq` as the trailing argument. A failure needs no word here:
-/// the frame is kept, and a resume sends it again.
-fn send_numbered<A: Adapter>(socket: &Socket<A>, frame: &Frame, seq: u64) {
-    if let Err(cause) = socket.emit(frame.event, &(&*frame.data, Seq { seq })) {
-        undelivered::unsent(frame.event, &cause);
+/// Disconnects a stuck `socket`: the disconnect packet itself needs room in its queue, so
+/// it is tried until it fits or the connection is gone (its heartbeat, which needs room
+/// too, ends it within the ping interval otherwise).
+async fn disconnect<A: Adapter>(socket: Arc<Socket<A>>) {
+    loop {
+        match socket.clone().disconnect() {
+            Err(SocketError::InternalChannelFull) => tokio::time::sleep(FLUSH_PAUSE).await,
+            Ok(()) | Err(SocketError::Closed) => return,
+        }
+    }
+}
+
+/// Sends `frame`, with its `seq` as the trailing argument for a resumable member.
+fn send<A: Adapter>(socket: &Socket<A>, frame: &Frame, seq: Option<u64>) -> Result<(), SendError> {
+    match seq {
+        Some(seq) => socket.emit(frame.event, &(&*frame.data, Seq { seq })),
+        None => socket.emit(frame.event, &*frame.data),
     }
 }

@@ -1,8 +1,10 @@
 //! Delivering events to members: one [`Mailbox`] per member, and for resumable members a
 //! [`journal`] of numbered events that a resume replays (docs/protocol.md section 6).
 
+mod backlog;
 pub mod journal;
 mod mailbox;
 
+pub use backlog::Outlet;
 pub use journal::Bounds;
-pub use mailbox::{Delivery, Mailbox};
+pub use mailbox::{Delivery, Link, Mailbox, Relaying};

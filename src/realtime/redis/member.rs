@@ -1,6 +1,6 @@
 use super::RedisAdapter;
 use crate::domain::MemberId;
-use crate::realtime::Mailbox;
+use crate::realtime::{Link, Mailbox};
 use socketioxide::socket::Socket;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,18 +20,19 @@ pub struct RedisMember {
     /// Runs her relays one after the other, so that they keep their order.
     pub(super) queue: mpsc::UnboundedSender<Job>,
     /// Where her events go on this node.
-    mailbox: Mailbox<RedisAdapter>,
+    mailbox: Arc<Mailbox<RedisAdapter>>,
 }
 
 impl RedisMember {
-    pub(super) fn new(id: MemberId, socket: Weak<Socket<RedisAdapter>>) -> Self {
+    pub(super) fn new(id: MemberId, link: Link<RedisAdapter>) -> Self {
+        let socket = link.socket.clone();
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
                 job.await;
             }
         });
-        let mailbox = Mailbox::new(id.clone(), socket.clone());
+        let mailbox = Mailbox::new(id.clone(), link);
         Self {
             id,
             socket,

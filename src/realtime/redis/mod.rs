@@ -23,6 +23,7 @@ pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
+use super::Link;
 use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::presence::{ChatPayload, Presence, Relayed};
@@ -33,8 +34,7 @@ use async_trait::async_trait;
 use dashmap::DashMap;
 use member::Job;
 use socketioxide::SocketIo;
-use socketioxide::socket::Socket;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -128,16 +128,16 @@ impl RedisPresence {
 
 #[async_trait]
 impl Presence for RedisPresence {
-    type Connection = Weak<Socket<RedisAdapter>>;
+    type Connection = Link<RedisAdapter>;
     type Member = Arc<RedisMember>;
     type Handle = RemotePeer;
 
-    fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
+    fn register(&self, link: Self::Connection, id: MemberId) -> Self::Member {
         // Every socket sits in a room named by its member id, so that any node can reach it.
-        if let Some(socket) = socket.upgrade() {
+        if let Some(socket) = link.socket.upgrade() {
             socket.join(id.as_str().to_owned());
         }
-        let member = Arc::new(RedisMember::new(id.clone(), socket));
+        let member = Arc::new(RedisMember::new(id.clone(), link));
         self.members.insert(id, member.clone());
         member
     }

@@ -96,4 +96,19 @@ impl Handle for RemotePeer {
             undelivered::unsent(event, &"the notice queue is closed");
         }
     }
+
+    /// Waits until this node's notices queued so far are published.
+    fn sent(&self) -> impl Future<Output = ()> + Send {
+        let (done, published) = tokio::sync::oneshot::channel::<()>();
+        let marker = Box::pin(async move {
+            // The waiter may have given up; nothing to tell then.
+            let _ = done.send(());
+        });
+        let queued = self.notices.send(marker).is_ok();
+        async move {
+            if queued && published.await.is_err() {
+                tracing::warn!("the notice queue stopped before a notice was published");
+            }
+        }
+    }
 }
