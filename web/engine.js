@@ -15,8 +15,9 @@ export class EngineConnection {
   /**
    * @param {string} url  ws(s)://host/socket.io/?EIO=4&transport=websocket
    * @param hooks  {opening(), opened(), message(text), dropped()}: a connection attempt
-   *   starts; the connection is open (send the namespace connect now); a Socket.IO packet
-   *   arrived; the open connection or the attempt is gone (another follows unless stopped)
+   *   starts or is scheduled; the connection is open (send the namespace connect now); a
+   *   Socket.IO packet arrived; the open connection or the attempt is gone (another follows
+   *   unless stopped)
    */
   constructor(url, hooks) {
     this.url = url;
