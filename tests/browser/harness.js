@@ -173,9 +173,12 @@ export async function network(page) {
  * until restore(). The server sees a plain disconnect. stall() makes the open
  * connections swallow what the server sends from then on (with `alsoFromPage`, what
  * the page sends too), as a dead link does before anyone notices; new connections work.
+ * double() makes every connection deliver each frame from the server twice, as a replay
+ * overlapping what already arrived would.
  */
 export async function cable(page) {
   let cut = false;
+  let copies = 1;
   const open = new Set();
   await page.routeWebSocket(/\/socket\.io\//, (pageSide) => {
     if (cut) {
@@ -188,7 +191,8 @@ export async function cable(page) {
       if (pair.toServer) serverSide.send(message);
     });
     serverSide.onMessage((message) => {
-      if (pair.toPage) pageSide.send(message);
+      if (!pair.toPage) return;
+      for (let i = 0; i < copies; i += 1) pageSide.send(message);
     });
     open.add(pair);
     pageSide.onClose(() => {
@@ -201,6 +205,9 @@ export async function cable(page) {
     });
   });
   return {
+    double() {
+      copies = 2;
+    },
     stall({ alsoFromPage = false } = {}) {
       for (const pair of open) {
         pair.toPage = false;

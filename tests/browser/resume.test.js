@@ -1,10 +1,11 @@
 // A chat survives the network (docs/protocol.md section 6): a member whose connection
 // drops (offline, cut, or silently dead) comes back to the same chat, her partner sees
 // that she is away meanwhile, and every message arrives once and in order on both sides,
-// including those in flight when the connection died. Closing a page, on the other hand,
-// ends the chat for the partner at once. When the server cannot keep everything for an
-// away member, the sender gets "Not delivered" and Retry, and the member who comes back
-// is told that some messages may be missing. Screenshots of the "Reconnecting…",
+// including those in flight when the connection died (and an event that arrives twice
+// with the same seq is shown once). Closing a page, on the other hand, ends the chat for
+// the partner at once. When the server cannot keep everything for an away member, the
+// sender gets "Not delivered" and Retry, and the member who comes back is told that some
+// messages may be missing. Screenshots of the "Reconnecting…",
 // "connection dropped — waiting" and "Not delivered" states at 375 and 1280 px go to
 // tests/browser/screenshots/.
 
@@ -162,6 +163,17 @@ describe('A chat in the web client when a connection drops', () => {
     assert.deepEqual(await transcript(mia.page), ['First', 'Second', 'Third', 'Got them']);
     assert.deepEqual(await transcript(ned.page), ['First', 'Second', 'Third', 'Got them']);
     assert.equal(await mia.page.locator('.msg-outgoing').count(), 0);
+  });
+
+  test('an event that arrives twice with the same seq is shown once', async () => {
+    const { a: olga, b: pete, aCable: olgaCable } = await pair(browser, inviteLink, 'Olga', 'Pete', { cableFirst: true });
+    olgaCable.double();
+    await sendMessage(pete.page, 'Olga', 'Said once');
+    await sendMessage(olga.page, 'Pete', 'Heard once');
+    await waitForMessage(pete.page, { own: false, text: 'Heard once' });
+    await waitForMessage(olga.page, { own: true, text: 'Heard once' });
+    assert.deepEqual(await transcript(olga.page), ['Said once', 'Heard once']);
+    assert.deepEqual(olga.problems, { pageErrors: [], dialogs: [] });
   });
 
   test('closing a page ends the chat for the partner at once', async () => {
