@@ -25,9 +25,10 @@ async fn race_once(ada_at: &TestApp, bob_at: &TestApp) {
         .unwrap();
     let mut seen = Vec::new();
     let room = loop {
-        let text = next_text(&mut bob.socket)
-            .await
-            .unwrap_or_else(|| panic!("Bob's join_room; he got {seen:?}"));
+        let Some(text) = next_text(&mut bob.socket).await else {
+            let ada_got = next_text(&mut ada.socket).await;
+            panic!("Bob's join_room; he got {seen:?}; Ada got {ada_got:?}");
+        };
         seen.push(text.clone());
         if text.starts_with("42[\"join_room\"") {
             let arguments: Value = serde_json::from_str(&text[2..]).unwrap();

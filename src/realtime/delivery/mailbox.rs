@@ -203,7 +203,7 @@ impl<A: Adapter> Mailbox<A> {
         let mut events = replay.events.into_iter().peekable();
         while let Some((seq, frame)) = events.next_if(|_| line.backlog.is_empty()) {
             match send(socket, &frame, Some(seq)) {
-                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     line.backlog.push(Waiting {
                         frame,
                         seq: Some(seq),
@@ -268,7 +268,7 @@ impl<A: Adapter> Mailbox<A> {
         if line.backlog.is_empty() && !resumable {
             // The hot path: a plain member, nothing waiting.
             return match socket.emit(event, data) {
-                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     drop(socket);
                     match Frame::new(event, data) {
                         Some(frame) => self.wait(&mut line, frame, None, answer),
@@ -292,7 +292,7 @@ impl<A: Adapter> Mailbox<A> {
         if line.backlog.is_empty() {
             // Under the lock: her events reach the wire in the order of their `seq`.
             match send(&socket, &frame, seq) {
-                Err(SendError::Socket(SocketError::InternalChannelFull)) => {}
+                Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {}
                 Err(cause) => {
                     undelivered::unsent(event, &cause);
                     return Relaying::Done(Delivery::Sent);
@@ -397,7 +397,9 @@ impl<A: Adapter> Mailbox<A> {
         };
         while let Some(waiting) = line.backlog.front() {
             match send(&socket, &waiting.frame, waiting.seq) {
-                Err(SendError::Socket(SocketError::InternalChannelFull)) => break,
+                Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
+                    break;
+                }
                 Err(cause) => {
                     undelivered::unsent(waiting.frame.event, &cause);
                     line.backlog.sent();
@@ -443,6 +445,11 @@ async fn disconnect<A: Adapter>(socket: Arc<Socket<A>>) {
         }
     }
 }
+
+// Why `Closed` waits too: socketioxide sends the Socket.IO connect packet before it marks
+// the socket connected, so a client's first event can be handled (and answered) while
+// every emit still fails as `Closed`. A socket that is really closed is detached soon
+// (its disconnect handler runs), and detaching answers everything that waits.
 
 /// Sends `frame`, with its `seq` as the trailing argument for a resumable member.
 fn send<A: Adapter>(socket: &Socket<A>, frame: &Frame, seq: Option<u64>) -> Result<(), SendError> {
