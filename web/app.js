@@ -107,6 +107,16 @@ window.addEventListener('popstate', () => {
   showFromLocation();
 });
 
+// Closing the tab (or navigating away) ends the chat at once for the partner, rather
+// than leaving them waiting for a member who is not coming back.
+window.addEventListener('pagehide', () => {
+  if (session && session.phase !== 'idle') session.leave();
+});
+// Back from the back/forward cache: that chat is over, so show the address afresh.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) showFromLocation();
+});
+
 document.getElementById('home-link').addEventListener('click', (event) => {
   event.preventDefault();
   if (session && session.phase !== 'idle') session.leave();

@@ -1,6 +1,8 @@
 // One member's time in a group: waiting in the lobby, chatting, moving on.
 // Owns the Socket.IO conversation (docs/protocol.md section 2) and tells the views
-// what changed through subscribe().
+// what changed through subscribe(). The member joins as resumable (section 6): when the
+// connection drops, the new one resumes her place with her token before anything else,
+// and the chat goes on.
 //
 // Phases:
 //   idle          not in any group
@@ -9,6 +11,7 @@
 //   ended         the room is over for us (partner left, or our connection dropped)
 //   closed        the owner closed the group while we waited
 
+import { Outbox } from './outbox.js';
 import { CircleSocket, defaultSocketUrl } from './socket.js';
 
 function newMessageId() {
@@ -37,21 +40,31 @@ export class Session {
     this.prompt = null; // the pair's icebreaker, when the group has prompts
     this.endReason = null; // left | next | disconnected | connection
     this.closedReason = null; // owner | gone
-    this.sentIds = new Set();
     this.matchCount = 0;
-    // `next` only works on the connection that joined the group; after a
-    // reconnect the server knows nothing about us and we use join_group again.
+    // The secret that resumes our place on a new connection (single use; never logged).
+    this.token = null;
+    // Whether the current connection resumed our place (else the server knows nothing of us).
+    this.resumed = false;
+    // `next` only works on the connection that joined the group (or resumed our place);
+    // after a reconnect that could not resume, we use join_group again.
     this.joinedOnThisConnection = false;
+    this.outbox = new Outbox(this.socket, (event) => this.notify(event));
 
     this.socket.on('join_room', (p) => this.onJoinRoom(p));
     this.socket.on('message', (p) => this.onMessage(p));
     this.socket.on('partner_left', (p) => this.onPartnerLeft(p));
+    this.socket.on('partner_away', (p) => this.onPartnerPresence(p, true));
+    this.socket.on('partner_back', (p) => this.onPartnerPresence(p, false));
     this.socket.on('group_closed', (p) => this.onGroupClosed(p));
     this.socket.on('request_error', (p) => this.onRequestError(p));
     this.socket.onStatus((status, info) => this.onStatus(status, info));
+    this.socket.setGreeting((send) => this.resume(send));
   }
 
-  /** fn(event) for {type: 'phase'|'message'|'error'|'connection', ...}; returns unsubscribe. */
+  /**
+   * fn(event) for {type: 'phase'|'message'|'outgoing'|'partner'|'gap'|'error'|'connection'|
+   * 'group_closed', ...}; returns unsubscribe.
+   */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -66,7 +79,7 @@ export class Session {
    * {code, message} (server error) or a SocketError (transport).
    */
   async join(accessCode, name) {
-    const payload = { access_code: accessCode };
+    const payload = { access_code: accessCode, resumable: true };
     if (name) payload.name = name;
     const group = await this.enter('join_group', payload);
     this.group = group || this.group;
@@ -80,39 +93,41 @@ export class Session {
     if (this.joinedOnThisConnection) {
       await this.enter('next', {});
     } else {
-      await this.enter('join_group', { access_code: this.group.access_code, name: this.name });
+      await this.rejoin();
     }
   }
 
-  /** Leaves lobby and room for good. */
+  /** Leaves lobby and room for good (also when the page goes away: the partner is told at once). */
   leave() {
     this.socket.emit('leave_room');
     this.room = null;
     this.partner = null;
+    this.token = null;
     this.joinedOnThisConnection = false;
+    this.outbox.clear();
     this.setPhase('idle');
   }
 
-  /** Sends a chat message to the current room; it shows once the server relays it back. */
-  async send(text) {
+  /**
+   * Sends a chat message to the current room, now or once the connection is back. It is
+   * reported as 'outgoing' until the server relays it back, and then shows as a message.
+   */
+  send(text) {
     if (this.phase !== 'chatting') return;
-    const id = newMessageId();
-    this.sentIds.add(id);
-    const payload = { room: this.room, id, text, sender: this.name, sent_at: new Date().toISOString() };
-    let ack;
-    try {
-      ack = await this.socket.request('message', payload);
-    } catch (err) {
-      // No ack in time or the connection dropped: the relay may still have happened.
-      if (err.code !== 'timeout') this.notify({ type: 'error', error: err, event: 'message' });
-      return;
-    }
-    if (ack && ack.ok === false) {
-      this.notify({ type: 'error', error: ack.error || {}, event: 'message' });
-    }
+    this.outbox.add({ room: this.room, id: newMessageId(), text, sender: this.name, sent_at: new Date().toISOString() });
+  }
+
+  /** Sends again a message that was not delivered. */
+  retry(id) {
+    this.outbox.retry(id);
   }
 
   // ---- internals ----
+
+  /** Joins the remembered group again under the remembered name. */
+  rejoin() {
+    return this.enter('join_group', { access_code: this.group.access_code, name: this.name, resumable: true });
+  }
 
   /** Sends join_group/next and lands in the lobby unless a match arrived meanwhile. */
   async enter(event, payload) {
@@ -122,12 +137,58 @@ export class Session {
       throw (ack && ack.error) || { code: 'unknown', message: '' };
     }
     this.joinedOnThisConnection = true;
+    if (ack.member && typeof ack.member.token === 'string') this.token = ack.member.token;
     if (this.matchCount === matchesBefore) {
       this.room = null;
       this.partner = null;
+      this.outbox.clear();
       this.setPhase('waiting');
     }
     return ack.group;
+  }
+
+  /**
+   * The greeting of every new connection: resumes our place when we have one (the server
+   * replays what we missed, which the socket passes on once each, then acks). A connection
+   * that does not resume starts a new member identity, whose events count from 1 again.
+   */
+  async resume(send) {
+    this.resumed = false;
+    if (!this.token || this.phase === 'idle') {
+      this.socket.restartSequence();
+      return;
+    }
+    let ack;
+    try {
+      ack = await send('resume', { token: this.token, last_seq: this.socket.lastSeq });
+    } catch (err) {
+      // Dropped before the answer: try again on the next connection. No answer at all
+      // (a server that does not know `resume`): give the place up rather than loop.
+      if (err.code !== 'timeout') throw err;
+    }
+    // Used either way: single use, or refused.
+    this.token = null;
+    if (!ack || ack.ok !== true) {
+      this.socket.restartSequence();
+      return;
+    }
+    this.resumed = true;
+    this.joinedOnThisConnection = true;
+    if (ack.member && typeof ack.member.token === 'string') this.token = ack.member.token;
+    if (typeof ack.room === 'string' && ack.room !== this.room) {
+      // Paired while away, and the replay no longer had the join_room.
+      this.onJoinRoom({ room: ack.room, match: ack.match });
+    } else if (typeof ack.room !== 'string' && this.phase === 'chatting') {
+      this.endChat('connection');
+    }
+    if (ack.gap === true && this.phase === 'chatting') this.notify({ type: 'gap' });
+  }
+
+  /** The room is over for us: what has not gone out stays undelivered. */
+  endChat(reason) {
+    this.endReason = reason;
+    this.outbox.abandon();
+    this.setPhase('ended');
   }
 
   onJoinRoom(payload) {
@@ -138,7 +199,7 @@ export class Session {
     this.partner = { name: partnerName || 'Someone' };
     this.prompt = typeof payload.prompt === 'string' && payload.prompt.trim() ? payload.prompt : null;
     this.endReason = null;
-    this.sentIds.clear();
+    this.outbox.clear();
     this.setPhase('chatting', { newMatch: true });
   }
 
@@ -148,7 +209,7 @@ export class Session {
     if (payload.room !== this.room || this.room === null) return;
     const text = payloadText(payload);
     if (text === null) return;
-    const own = typeof payload.id === 'string' && this.sentIds.has(payload.id);
+    const own = this.outbox.confirm(payload.id);
     const sender = own
       ? this.name
       : typeof payload.sender === 'string' && payload.sender
@@ -162,8 +223,12 @@ export class Session {
 
   onPartnerLeft(payload) {
     if (!payload || payload.room !== this.room || this.phase !== 'chatting') return;
-    this.endReason = typeof payload.reason === 'string' ? payload.reason : 'left';
-    this.setPhase('ended');
+    this.endChat(typeof payload.reason === 'string' ? payload.reason : 'left');
+  }
+
+  onPartnerPresence(payload, away) {
+    if (!payload || payload.room !== this.room || this.phase !== 'chatting') return;
+    this.notify({ type: 'partner', away });
   }
 
   onGroupClosed(payload) {
@@ -186,14 +251,18 @@ export class Session {
       this.joinedOnThisConnection = false;
     }
     if (status === 'connected' && info.reconnected) {
+      if (this.resumed) {
+        // Back in our place, the missed events replayed: now what waited goes out.
+        this.outbox.flush();
+        return;
+      }
       this.joinedOnThisConnection = false;
       if (this.phase === 'chatting') {
-        // Our old socket is gone, and with it our place in the room.
-        this.endReason = 'connection';
-        this.setPhase('ended');
+        // Our place is gone (resume_failed: the window passed, or the server restarted).
+        this.endChat('connection');
       } else if (this.phase === 'waiting' && this.group) {
         // Take our place in the lobby again.
-        this.enter('join_group', { access_code: this.group.access_code, name: this.name }).catch((err) => {
+        this.rejoin().catch((err) => {
           this.notify({ type: 'error', error: err, event: 'join_group' });
           if (err && (err.code === 'group_not_found' || err.code === 'group_closed')) {
             this.closedReason = 'gone';

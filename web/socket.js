@@ -1,94 +1,50 @@
-// A small Socket.IO v5 client (Engine.IO v4, WebSocket transport only).
-//
-// Wire format, one Engine.IO packet per WebSocket text frame:
-//   0{json}  open (sid, pingInterval, pingTimeout)     server -> client
-//   2 / 3    ping / pong (the server pings, we answer)
-//   1        close
-//   4<sio>   a Socket.IO packet:
-//     40[{..}]          connect to namespace "/" (ack: 40{"sid":..})
-//     41                disconnect
-//     42["ev",data]     event;  42<id>["ev",data] asks for an ack
-//     43<id>[data]      ack reply
-//     44{..}            connect error
-// The connection is re-opened with a growing, jittered delay when it drops.
+// A small Socket.IO v5 client (Engine.IO v4, WebSocket transport only): events, acks and
+// the connection status, over an EngineConnection (engine.js) that comes back by itself.
+// Every new connection runs the owner's greeting (a resume) before anything else is sent.
+// Sequenced events (a resumable member's, docs/protocol.md section 6) are passed on once
+// each: one whose seq was already seen is dropped here.
 
-const SIO_CONNECT = '0';
-const SIO_DISCONNECT = '1';
-const SIO_EVENT = '2';
-const SIO_ACK = '3';
-const SIO_CONNECT_ERROR = '4';
+import { EngineConnection } from './engine.js';
+import {
+  SIO_ACK,
+  SIO_CONNECT,
+  SIO_CONNECT_ERROR,
+  SIO_DISCONNECT,
+  SIO_EVENT,
+  encodeEvent,
+  parseEvent,
+  parseSocketIoBody,
+} from './wire.js';
 
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const DEFAULT_ACK_TIMEOUT_MS = 10000;
-
-/** Splits a Socket.IO packet body (after the type digit) into ack id and JSON data. */
-function parseSocketIoBody(body) {
-  let rest = body;
-  if (rest.startsWith('/')) {
-    // Namespace other than "/": "/chat,<rest>". We only use "/".
-    const comma = rest.indexOf(',');
-    rest = comma === -1 ? '' : rest.slice(comma + 1);
-  }
-  const digits = /^\d+/.exec(rest);
-  const id = digits ? Number(digits[0]) : null;
-  if (digits) rest = rest.slice(digits[0].length);
-  let data;
-  if (rest.length > 0) {
-    try {
-      data = JSON.parse(rest);
-    } catch {
-      data = undefined;
-    }
-  }
-  return { id, data };
-}
 
 export class CircleSocket {
   /** @param {string} url  ws(s)://host/socket.io/?EIO=4&transport=websocket */
   constructor(url) {
-    this.url = url;
-    this.ws = null;
     this.status = 'idle'; // idle | connecting | connected | reconnecting | closed
     this.handlers = new Map(); // event name -> Set<fn>
     this.statusHandlers = new Set();
     this.pendingAcks = new Map(); // id -> {resolve, reject, timer}
     this.nextAckId = 0;
-    this.attempt = 0;
-    this.retryTimer = null;
-    this.pingTimer = null;
-    this.pingDeadlineMs = 45000;
     this.everConnected = false;
-    this.stopped = false;
-    this.onOnline = () => {
-      if (this.status === 'reconnecting') this.retryNow();
-    };
+    this.lastSeq = 0; // the highest seq passed on (section 6)
+    this.greeting = null;
+    this.engine = new EngineConnection(url, {
+      opening: () => this.setStatus(this.everConnected ? 'reconnecting' : 'connecting'),
+      opened: () => this.engine.send(SIO_CONNECT),
+      message: (packet) => this.handlePacket(packet),
+      dropped: () => this.failPendingAcks('disconnected'),
+    });
   }
 
   /** Opens the connection; safe to call more than once. */
   connect() {
-    if (this.ws || this.stopped) return;
-    window.addEventListener('online', this.onOnline);
-    this.open();
+    this.engine.start();
   }
 
   /** Closes for good: no reconnect. */
   close() {
-    this.stopped = true;
-    window.removeEventListener('online', this.onOnline);
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.pingTimer);
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      if (ws.readyState === WebSocket.OPEN) {
-        try {
-          ws.send('41');
-        } catch {
-          // The socket is going away anyway.
-        }
-      }
-      ws.close();
-    }
+    this.engine.stop(SIO_DISCONNECT);
     this.failPendingAcks('closed');
     this.setStatus('closed');
   }
@@ -110,11 +66,25 @@ export class CircleSocket {
     return this.status === 'connected';
   }
 
+  /**
+   * Sets what runs on every new connection before anything else is sent and before the
+   * status turns 'connected': fn(send, {reconnected}) where send(event, payload) asks for an
+   * ack over this connection. Requests made meanwhile wait for it. A greeting that fails
+   * ends the connection (and so is tried again on the next one).
+   */
+  setGreeting(fn) {
+    this.greeting = fn;
+  }
+
+  /** A new member identity numbers its events from 1 again: forget the seqs seen so far. */
+  restartSequence() {
+    this.lastSeq = 0;
+  }
+
   /** Sends an event without ack. Returns false when not connected (nothing is queued). */
   emit(event, payload) {
     if (!this.connected) return false;
-    const args = payload === undefined ? [event] : [event, payload];
-    this.send('4' + SIO_EVENT + JSON.stringify(args));
+    this.engine.send(encodeEvent(event, payload));
     return true;
   }
 
@@ -126,16 +96,7 @@ export class CircleSocket {
   request(event, payload, timeoutMs = DEFAULT_ACK_TIMEOUT_MS) {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
-      const sendNow = () => {
-        const id = this.nextAckId++;
-        const timer = setTimeout(() => {
-          this.pendingAcks.delete(id);
-          reject(new SocketError('timeout', 'The server did not answer in time.'));
-        }, Math.max(0, deadline - Date.now()));
-        this.pendingAcks.set(id, { resolve, reject, timer });
-        const args = payload === undefined ? [event] : [event, payload];
-        this.send('4' + SIO_EVENT + id + JSON.stringify(args));
-      };
+      const sendNow = () => this.sendWithAck(event, payload, deadline - Date.now(), resolve, reject);
       if (this.connected) {
         sendNow();
         return;
@@ -161,86 +122,39 @@ export class CircleSocket {
 
   // ---- internals ----
 
-  /**
-   * Opens a socket. Every way here (first connect, a request during the backoff, the
-   * retry timer, retryNow) cancels the pending retry, so that it cannot open a second
-   * socket beside this one.
-   */
-  open() {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
-    let ws;
-    try {
-      ws = new WebSocket(this.url);
-    } catch {
-      this.scheduleReconnect();
-      return;
-    }
-    this.ws = ws;
-    ws.onmessage = (ev) => {
-      if (this.ws === ws && typeof ev.data === 'string') this.handleEnginePacket(ev.data);
-    };
-    ws.onclose = () => {
-      if (this.ws === ws) this.handleDrop();
-    };
-    ws.onerror = () => {
-      // onclose follows and handles it.
-    };
+  /** Sends an event over the open connection and settles with its ack (or the failure). */
+  sendWithAck(event, payload, timeoutMs, resolve, reject) {
+    const id = this.nextAckId++;
+    const timer = setTimeout(() => {
+      this.pendingAcks.delete(id);
+      reject(new SocketError('timeout', 'The server did not answer in time.'));
+    }, Math.max(0, timeoutMs));
+    this.pendingAcks.set(id, { resolve, reject, timer });
+    this.engine.send(encodeEvent(event, payload, id));
   }
 
-  send(text) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
-  }
-
-  handleEnginePacket(text) {
-    const type = text[0];
-    const body = text.slice(1);
-    switch (type) {
-      case '0': {
-        // Open: learn the heartbeat and connect to the "/" namespace.
-        try {
-          const open = JSON.parse(body);
-          this.pingDeadlineMs = (open.pingInterval || 25000) + (open.pingTimeout || 20000);
-        } catch {
-          // Keep the default deadline.
-        }
-        this.armPingDeadline();
-        this.send('4' + SIO_CONNECT);
-        break;
-      }
-      case '2':
-        this.armPingDeadline();
-        this.send('3' + body);
-        break;
-      case '1':
-        this.ws?.close();
-        break;
-      case '4':
-        this.handleSocketIoPacket(body);
-        break;
-      default:
-        // 3 (pong), 5 (upgrade), 6 (noop): nothing to do over a plain WebSocket.
-        break;
-    }
-  }
-
-  handleSocketIoPacket(packet) {
+  /** A Socket.IO packet (the text after the Engine.IO type). */
+  handlePacket(packet) {
     const type = packet[0];
     const { id, data } = parseSocketIoBody(packet.slice(1));
     switch (type) {
       case SIO_CONNECT: {
         const reconnected = this.everConnected;
         this.everConnected = true;
-        this.attempt = 0;
-        this.setStatus('connected', { reconnected });
+        this.engine.succeeded();
+        this.greet(reconnected);
         break;
       }
-      case SIO_EVENT:
-        if (Array.isArray(data) && typeof data[0] === 'string') {
-          this.dispatch(data[0], data[1]);
+      case SIO_EVENT: {
+        const ev = parseEvent(data);
+        if (!ev) break;
+        if (ev.seq !== null) {
+          if (ev.seq <= this.lastSeq) break; // Replayed, and already passed on.
+          this.lastSeq = ev.seq;
         }
+        this.dispatch(ev.event, ev.payload);
         break;
+      }
       case SIO_ACK: {
         const pending = id === null ? undefined : this.pendingAcks.get(id);
         if (pending) {
@@ -253,11 +167,30 @@ export class CircleSocket {
       case SIO_DISCONNECT:
       case SIO_CONNECT_ERROR:
         // The server refused or ended the namespace session: start over.
-        this.ws?.close();
+        this.engine.abandon();
         break;
       default:
         break; // Binary packets are never used by this app.
     }
+  }
+
+  /** Runs the greeting (if any) on the new connection, then reports it 'connected'. */
+  async greet(reconnected) {
+    const connection = this.engine.current;
+    if (this.greeting) {
+      const send = (event, payload) =>
+        new Promise((resolve, reject) => this.sendWithAck(event, payload, DEFAULT_ACK_TIMEOUT_MS, resolve, reject));
+      try {
+        await this.greeting(send, { reconnected });
+      } catch (err) {
+        if (this.engine.current === connection) {
+          console.error('greeting failed', err.code || err);
+          this.engine.abandon();
+        }
+        return;
+      }
+    }
+    if (this.engine.current === connection) this.setStatus('connected', { reconnected });
   }
 
   dispatch(event, payload) {
@@ -268,33 +201,6 @@ export class CircleSocket {
         console.error(`handler for "${event}" failed`, err);
       }
     }
-  }
-
-  armPingDeadline() {
-    clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(() => this.ws?.close(), this.pingDeadlineMs);
-  }
-
-  handleDrop() {
-    clearTimeout(this.pingTimer);
-    this.ws = null;
-    this.failPendingAcks('disconnected');
-    if (this.stopped) return;
-    this.scheduleReconnect();
-  }
-
-  scheduleReconnect() {
-    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
-    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt += 1;
-    const delay = base * (0.75 + Math.random() * 0.5);
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.open(), delay);
-  }
-
-  retryNow() {
-    if (this.ws || this.stopped) return;
-    this.open();
   }
 
   failPendingAcks(reason) {

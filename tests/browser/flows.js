@@ -67,3 +67,8 @@ export async function waitForMessage(page, { own, text }) {
   await bubble.last().waitFor();
   return bubble.last();
 }
+
+/** The texts of the delivered messages in the chat log, in the order shown. */
+export async function transcript(page) {
+  return page.locator('.messages > :is(.msg-own, .msg-partner) .msg-text').allTextContents();
+}

@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'target', 'browser-screenshots');
+/** Screenshots of new screens, committed for review. */
+export const COMMITTED_SCREENSHOT_DIR = path.join(REPO_ROOT, 'tests', 'browser', 'screenshots');
 
 const SERVER_START_TIMEOUT_MS = 30_000;
 const CHROMIUM_ARGS = [
@@ -24,13 +26,14 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * Spawns `circle --port 0` on a fresh data dir and resolves once it prints
- * "circle listening on http://127.0.0.1:PORT". Returns {baseUrl, stop, output}.
+ * Spawns `circle --port 0` on a fresh data dir, with `args` added (e.g. a short
+ * `--resume-window`), and resolves once it prints "circle listening on
+ * http://127.0.0.1:PORT". Returns {baseUrl, stop, output}.
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = process.env.CIRCLE_BIN || path.join(REPO_ROOT, 'target', 'debug', 'circle');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'circle-browser-'));
-  const child = spawn(bin, ['--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir], {
+  const child = spawn(bin, ['--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
@@ -138,12 +141,44 @@ export async function ensureScreenshotDir() {
 }
 
 /**
+ * Saves the page at 375 and at 1280 px wide as `<name>-375.png` and `<name>-1280.png` in
+ * tests/browser/screenshots/, then gives it its own size back.
+ */
+export async function screenshotBothWidths(page, name) {
+  await mkdir(COMMITTED_SCREENSHOT_DIR, { recursive: true });
+  const original = page.viewportSize();
+  for (const [width, height] of [[375, 740], [1280, 800]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: path.join(COMMITTED_SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize(original);
+}
+
+/**
+ * The page's network as the browser sees it (DevTools emulation), like a lost signal:
+ * offline() stalls its open connections without closing them (half-open) and fails new
+ * ones, and the page gets an `offline` event; online() lets the traffic through again.
+ */
+export async function network(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const emulate = (offline) =>
+    cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  return { offline: () => emulate(true), online: () => emulate(false) };
+}
+
+/**
  * Routes a page's Socket.IO WebSockets through the test, like a network cable
  * the test can pull: cut() closes the open connections and refuses new ones
- * until restore(). The server sees a plain disconnect.
+ * until restore(). The server sees a plain disconnect. stall() makes the open
+ * connections swallow what the server sends from then on (with `alsoFromPage`, what
+ * the page sends too), as a dead link does before anyone notices; new connections work.
+ * double() makes every connection deliver each frame from the server twice, as a replay
+ * overlapping what already arrived would.
  */
 export async function cable(page) {
   let cut = false;
+  let copies = 1;
   const open = new Set();
   await page.routeWebSocket(/\/socket\.io\//, (pageSide) => {
     if (cut) {
@@ -151,7 +186,14 @@ export async function cable(page) {
       return;
     }
     const serverSide = pageSide.connectToServer();
-    const pair = { pageSide, serverSide };
+    const pair = { pageSide, serverSide, toPage: true, toServer: true };
+    pageSide.onMessage((message) => {
+      if (pair.toServer) serverSide.send(message);
+    });
+    serverSide.onMessage((message) => {
+      if (!pair.toPage) return;
+      for (let i = 0; i < copies; i += 1) pageSide.send(message);
+    });
     open.add(pair);
     pageSide.onClose(() => {
       open.delete(pair);
@@ -163,6 +205,15 @@ export async function cable(page) {
     });
   });
   return {
+    double() {
+      copies = 2;
+    },
+    stall({ alsoFromPage = false } = {}) {
+      for (const pair of open) {
+        pair.toPage = false;
+        if (alsoFromPage) pair.toServer = false;
+      }
+    },
     async cut() {
       cut = true;
       const pairs = [...open];

@@ -5,24 +5,10 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { REPO_ROOT, suiteWithMembers } from './harness.js';
+import { screenshotBothWidths, suiteWithMembers } from './harness.js';
 import { fillCreateForm, joinViaLink, submitCreateForm, waitForChatWith } from './flows.js';
 
 const PROMPTS = ['What are you reading at the moment?', 'Best trip you ever took?', 'Tea or coffee, and why?'];
-const SCREENSHOTS = path.join(REPO_ROOT, 'tests', 'browser', 'screenshots');
-
-/** Saves the page at 375 and at 1280 px wide as `<name>-375.png` and `<name>-1280.png`. */
-async function screenshotBothWidths(page, name) {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  const original = page.viewportSize();
-  for (const [width, height] of [[375, 740], [1280, 800]]) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize(original);
-}
 
 describe('Icebreakers in the web client', () => {
   const suite = suiteWithMembers({

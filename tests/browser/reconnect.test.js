@@ -1,10 +1,14 @@
-// The connection drops and comes back: the client says so, recovers its
-// socket, and puts the member back where it makes sense.
+// The connection drops and comes back: the client says so, recovers its socket, and
+// puts the member back where it makes sense. A member who comes back within the resume
+// window keeps her place (resume.test.js); these tests are about the rest.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cable, createGroupOverHttp, gauge, launchBrowser, newMember, startServer } from './harness.js';
 import { joinViaLink, sendMessage, waitForChatWith, waitForMessage, waitUntilWaiting } from './flows.js';
+
+/** Short enough for a test to outlast it, long enough for a quick reconnect to resume. */
+const RESUME_WINDOW = '2s';
 
 describe('The web client when the connection drops', () => {
   let server;
@@ -15,7 +19,7 @@ describe('The web client when the connection drops', () => {
   let inviteLink;
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({ args: ['--resume-window', RESUME_WINDOW] });
     browser = await launchBrowser();
     const group = await createGroupOverHttp(server.baseUrl, {
       name: 'Early Birds',
@@ -49,12 +53,14 @@ describe('The web client when the connection drops', () => {
     await waitForChatWith(carol.page, 'Erin');
   });
 
-  test('a chat cut by a dropped connection ends on both sides, and both can start again', async () => {
+  test('a chat whose member stays away past the resume window ends on both sides, and both can start again', async () => {
     await sendMessage(erin.page, 'Carol', 'Good morning!');
     await waitForMessage(carol.page, { own: false, text: 'Good morning!' });
 
     await carolCable.cut();
+    await erin.page.getByText("Carol's connection dropped — waiting").waitFor();
     await erin.page.getByText('Carol lost their connection, so the conversation has ended.').waitFor();
+    // Back too late: her place is gone (resume_failed), and she is told.
     carolCable.restore();
     await carol.page.getByText('Your connection dropped, so this conversation has ended.').waitFor({ timeout: 20_000 });
     // What was said stays visible.

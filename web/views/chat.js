@@ -1,9 +1,11 @@
 // The conversation with one partner: the pair's icebreaker, messages, composer,
 // "Next person", "Leave", and the ended state when the partner goes (the messages stay
-// visible).
+// visible). While the partner's connection is away a note says so; our own messages wait
+// at the end of the log (outgoing.js) until the server relays them.
 
 import { h, shortTime, uid } from '../dom.js';
 import { describeError } from '../errors.js';
+import { outgoingMessages } from './outgoing.js';
 
 const MAX_MESSAGE_CHARS = 2000;
 
@@ -24,6 +26,12 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     tabindex: '0',
   });
   log.append(systemNote(`You are now talking with ${partnerName}. Say hello.`));
+  const outgoing = outgoingMessages(log, actions.retry);
+  const partnerAway = h(
+    'p',
+    { class: 'notice notice-warn', role: 'status', hidden: true, 'data-role': 'partner-away' },
+    `${partnerName}'s connection dropped — waiting for them to come back.`,
+  );
 
   const titlePrefix = h('span', { class: 'title-prefix' }, 'Talking with ');
   const nextButton = h('button', { type: 'button', class: 'button' }, 'Next person');
@@ -82,6 +90,7 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
         )
       : null,
     error,
+    partnerAway,
     log,
     endedPanel,
     composer,
@@ -129,9 +138,10 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
   }
 
+  /** Adds to the log, before our messages still on their way (which stay last). */
   function append(node) {
     const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-    log.append(node);
+    log.insertBefore(node, outgoing.first());
     if (nearBottom) log.scrollTop = log.scrollHeight;
   }
 
@@ -157,7 +167,17 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     note(text) {
       append(systemNote(text));
     },
+    /** An 'outgoing' change of one of our messages (see outbox.js). */
+    outgoing(change) {
+      outgoing.update(change);
+      log.scrollTop = log.scrollHeight;
+    },
+    /** Shows (or clears) the note that the partner's connection dropped. */
+    partnerAway(away) {
+      partnerAway.hidden = !away;
+    },
     end(reason) {
+      partnerAway.hidden = true;
       const sentence = (ENDED_TEXT[reason] || ENDED_TEXT.left)(partnerName);
       endedText.textContent = sentence;
       endedPanel.hidden = false;
