@@ -148,7 +148,7 @@ fn main() -> Result<()> {
 
 async fn run(cli: Cli) -> Result<()> {
     match &cli.scenario {
-        Scenario::Compare(args) => bench::compare::run(args).await,
+        Scenario::Compare(args) => bench::compare::run(args, cli.resumable).await,
         Scenario::Chart(args) => bench::chart::run(args).await,
         _ => {
             run_scenario(&cli).await?.emit();

@@ -168,8 +168,9 @@ fn scenario(name: &str, sizes: Sizes) -> (Vec<String>, f64) {
     )
 }
 
-/// Runs `compare`.
-pub async fn run(args: &CompareArgs) -> Result<()> {
+/// Runs `compare`; with `resumable`, The Circle's members join as resumable (the Node
+/// baseline has no such thing and ignores it).
+pub async fn run(args: &CompareArgs, resumable: bool) -> Result<()> {
     let reps = args.reps.unwrap_or(if args.quick { 1 } else { 3 });
     let sizes = if args.quick {
         Sizes {
@@ -198,7 +199,10 @@ pub async fn run(args: &CompareArgs) -> Result<()> {
     for rep in 1..=reps {
         for &run in &runs {
             eprintln!("rep {rep}/{reps}: {run}");
-            let (scenario_args, secs) = scenario(run, sizes);
+            let (mut scenario_args, secs) = scenario(run, sizes);
+            if resumable {
+                scenario_args.push("--resumable".into());
+            }
             for server in SERVERS {
                 records.push(bench.run(rep, server, run, &scenario_args, secs).await?);
             }
@@ -213,6 +217,7 @@ pub async fn run(args: &CompareArgs) -> Result<()> {
     meta["elapsed_secs"] = json!(started.elapsed().as_secs());
     meta["sizes"] = json!(sizes);
     meta["open_rate_sent_per_sec"] = json!(OPEN_RATE);
+    meta["resumable"] = json!(resumable);
     let (table, summary) = tabulate(&rows, &records);
     let anomalies: Vec<String> = records.iter().flat_map(anomalies).collect();
     let mut text = format!(
