@@ -169,9 +169,22 @@ async fn a_full_buffer_refuses_further_messages_to_the_away_member() {
         3,
         "5 kept: join_room, the notice, and 3 messages"
     );
+    let metrics = app.metrics().await;
+    for counted in [
+        "circle_messages_held_total 3",
+        "circle_members_away_total 1",
+        "circle_errors_total{code=\"partner_unreachable\"} 1",
+    ] {
+        assert!(metrics.contains(counted), "{counted} in {metrics}");
+    }
     let (ack, replayed) = ada.resume(&app).await;
     assert_eq!(texts(&replayed), held);
     assert_eq!(ack["gap"], false);
+    assert!(
+        app.metrics()
+            .await
+            .contains("circle_members_resumed_total 1")
+    );
 }
 
 #[tokio::test]
