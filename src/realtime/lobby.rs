@@ -43,14 +43,7 @@ impl<P: SocketBackend> Realtime<P> {
         if self.failed_joins.is_blocked(ip, Instant::now()) {
             return Err(RATE_LIMITED);
         }
-        let found = match code.and_then(AccessCode::parse) {
-            Some(code) => self
-                .groups
-                .find(&*self.store, &code, OffsetDateTime::now_utc())
-                .await
-                .map_err(unavailable)?,
-            None => None,
-        };
+        let found = self.live_group(code.and_then(AccessCode::parse)).await?;
         let Some(stored) = found else {
             self.failed_joins.record(ip, Instant::now());
             return Err(GROUP_NOT_FOUND);
@@ -78,6 +71,20 @@ impl<P: SocketBackend> Realtime<P> {
             token: None,
             pairing,
         })
+    }
+
+    /// The live group with `code`, if there is a code and such a group.
+    pub(super) async fn live_group(
+        &self,
+        code: Option<AccessCode>,
+    ) -> Result<Option<crate::store::StoredGroup>, Refusal> {
+        let Some(code) = code else {
+            return Ok(None);
+        };
+        self.groups
+            .find(&*self.store, &code, OffsetDateTime::now_utc())
+            .await
+            .map_err(unavailable)
     }
 
     /// Acknowledges an entered group and tells the new pair, if any; or reports the

@@ -17,7 +17,6 @@ use socketioxide::extract::State;
 use socketioxide::socket::Socket;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use time::OffsetDateTime;
 
 /// The live resume tokens of this node's resumable members; a token is in here once.
 pub struct Resumables<P: super::Presence> {
@@ -218,14 +217,7 @@ impl<P: SocketBackend> Realtime<P> {
         gap: bool,
     ) -> Result<Json, Refusal> {
         let code = identity.last_entry.lock().as_ref().map(|e| e.code.clone());
-        let group = match code {
-            Some(code) => self
-                .groups
-                .find(&*self.store, &code, OffsetDateTime::now_utc())
-                .await
-                .map_err(unavailable)?,
-            None => None,
-        };
+        let group = self.live_group(code).await?;
         let seat = self
             .presence
             .seat(&identity.member)

@@ -28,15 +28,21 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
-#[tokio::test]
-async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
-    // Against Redis, the node keeps everything there: look at every key and value too.
+/// The real binary at its most verbose log level, on a fresh Redis prefix when the suite
+/// runs against Redis.
+fn verbose_server() -> (Process, Option<RedisPrefix>) {
     let redis = redis_url().map(|url| RedisPrefix::fresh(&url));
     let args: Vec<&str> = match &redis {
         Some(r) => vec!["--redis-url", &r.url, "--redis-prefix", &r.prefix],
         None => vec![],
     };
-    let mut server = spawn_process(&args, &[("RUST_LOG", "trace")]);
+    (spawn_process(&args, &[("RUST_LOG", "trace")]), redis)
+}
+
+#[tokio::test]
+async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
+    // Against Redis, the node keeps everything there: look at every key and value too.
+    let (mut server, redis) = verbose_server();
     let app = &server.app;
     let group = app.create_group().await;
     let mut ada = app.member().await;
@@ -115,12 +121,7 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
 
 #[tokio::test]
 async fn resume_tokens_reach_neither_the_logs_nor_storage() {
-    let redis = redis_url().map(|url| RedisPrefix::fresh(&url));
-    let args: Vec<&str> = match &redis {
-        Some(r) => vec!["--redis-url", &r.url, "--redis-prefix", &r.prefix],
-        None => vec![],
-    };
-    let mut server = spawn_process(&args, &[("RUST_LOG", "trace")]);
+    let (mut server, redis) = verbose_server();
     let app = &server.app;
     let group = app.create_group().await;
     let mut ada = crate::resumable::Resumable::join(app, &group.code, "Ada").await;
