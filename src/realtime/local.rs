@@ -121,7 +121,7 @@ impl Presence for LocalPresence {
         for peer in recipients.iter().filter(|p| p.id() != sender) {
             let relaying = match &masked {
                 Some(copy) => peer.mailbox().relay("message", copy),
-                None => peer.mailbox().relay("message", &payload),
+                None => peer.mailbox().relay("message", payload.0),
             };
             match relaying {
                 Relaying::Done(delivery) => match fate(delivery) {
@@ -133,7 +133,7 @@ impl Presence for LocalPresence {
         }
         if !recipients.from_outside {
             // Her own echo: its fate is hers to see (she is the one reading, or not).
-            let _echo = member.handle().mailbox().relay("message", &payload);
+            let _echo = member.handle().mailbox().relay("message", payload.0);
         }
         match waiting {
             None if held => Relayed::Now(Ok(Sent::Held)),

@@ -25,10 +25,30 @@ pub struct Frame {
     data: Box<RawValue>,
 }
 
-impl Frame {
-    fn new<T: ?Sized + Serialize>(event: &'static str, data: &T) -> Option<Arc<Self>> {
-        match serde_json::value::to_raw_value(data) {
-            Ok(data) => Some(Arc::new(Self { event, data })),
+/// An event's data as the mailbox is handed it.
+enum Data<'a, T: ?Sized> {
+    /// JSON as it came (a chat message): kept by copying, never parsed again.
+    Raw(&'a RawValue),
+    /// A value to encode (a notice).
+    Value(&'a T),
+}
+
+impl<T: ?Sized + Serialize> Data<'_, T> {
+    fn emit<A: Adapter>(&self, socket: &Socket<A>, event: &'static str) -> Result<(), SendError> {
+        match self {
+            Data::Raw(raw) => socket.emit(event, raw),
+            Data::Value(value) => socket.emit(event, value),
+        }
+    }
+
+    /// The frame to keep or to leave waiting; `None` (logged) if it cannot be encoded.
+    fn frame(&self, event: &'static str) -> Option<Arc<Frame>> {
+        let data = match self {
+            Data::Raw(raw) => Ok((*raw).to_owned()),
+            Data::Value(value) => serde_json::value::to_raw_value(value),
+        };
+        match data {
+            Ok(data) => Some(Arc::new(Frame { event, data })),
             Err(cause) => {
                 undelivered::unsent(event, &cause);
                 None
@@ -240,7 +260,7 @@ impl<A: Adapter> Mailbox<A> {
     /// kept, the oldest kept events making room if need be.
     pub fn notify<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         if let Relaying::Done(Delivery::Unreachable | Delivery::Overloaded) =
-            self.deliver(event, data, Keeping::Always, false)
+            self.deliver(event, Data::Value(data), Keeping::Always, false)
         {
             undelivered::unsent(event, &"her connection is stuck");
         }
@@ -248,14 +268,14 @@ impl<A: Adapter> Mailbox<A> {
 
     /// Sends a chat message: to an away member it is held while her journal has room, and
     /// refused when it is full.
-    pub fn relay<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) -> Relaying {
-        self.deliver(event, data, Keeping::WhileRoom, true)
+    pub fn relay(&self, event: &'static str, data: &RawValue) -> Relaying {
+        self.deliver::<RawValue>(event, Data::Raw(data), Keeping::WhileRoom, true)
     }
 
     fn deliver<T: ?Sized + Serialize>(
         &self,
         event: &'static str,
-        data: &T,
+        data: Data<'_, T>,
         keeping: Keeping,
         answer: bool,
     ) -> Relaying {
@@ -263,14 +283,14 @@ impl<A: Adapter> Mailbox<A> {
         let socket = line.socket.as_ref().map(|s| s.upgrade());
         let resumable = line.journal.is_some();
         let Some(Some(socket)) = socket.filter(|_| !line.stuck) else {
-            return Relaying::Done(self.keep_for_later(&mut line, event, data, keeping));
+            return Relaying::Done(self.keep_for_later(&mut line, event, &data, keeping));
         };
         if line.backlog.is_empty() && !resumable {
             // The hot path: a plain member, nothing waiting.
-            return match socket.emit(event, data) {
+            return match data.emit(&socket, event) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     drop(socket);
-                    match Frame::new(event, data) {
+                    match data.frame(event) {
                         Some(frame) => self.wait(&mut line, frame, None, answer),
                         None => Relaying::Done(Delivery::Sent),
                     }
@@ -282,7 +302,7 @@ impl<A: Adapter> Mailbox<A> {
                 Ok(()) => Relaying::Done(Delivery::Sent),
             };
         }
-        let Some(frame) = Frame::new(event, data) else {
+        let Some(frame) = data.frame(event) else {
             return Relaying::Done(Delivery::Sent);
         };
         let seq = line
@@ -309,7 +329,7 @@ impl<A: Adapter> Mailbox<A> {
         &self,
         line: &mut Line<A>,
         event: &'static str,
-        data: &T,
+        data: &Data<'_, T>,
         keeping: Keeping,
     ) -> Delivery {
         let stuck = line.stuck;
@@ -320,7 +340,7 @@ impl<A: Adapter> Mailbox<A> {
                 Delivery::Sent
             };
         };
-        let Some(frame) = Frame::new(event, data) else {
+        let Some(frame) = data.frame(event) else {
             return Delivery::Sent;
         };
         let now = Instant::now();
