@@ -67,6 +67,7 @@ async fn shared_node(config: Config, url: &str) -> anyhow::Result<App> {
         RedisRules::new(store.connection(), store.keys().clone(), config.member_ttl),
         driver,
         config.member_ttl,
+        config.limits.resume_bounds(),
     );
     assemble(config, Arc::new(store), presence, adapter).await
 }

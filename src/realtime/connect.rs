@@ -4,7 +4,8 @@
 use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
-use super::{Mailbox, Presence, Realtime, chat, lobby, refusal, request::Request, resume};
+use super::resuming::Resuming;
+use super::{Presence, Realtime, chat, lobby, refusal, request::Request, resume};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
@@ -23,9 +24,6 @@ pub trait SocketBackend: Presence {
     /// How the backend will reach `socket`, which just connected.
     fn connection(socket: &Arc<Socket<Self::Adapter>>) -> Self::Connection;
 
-    /// Where every event for `member` goes.
-    fn mailbox(member: &Self::Member) -> &Mailbox<Self::Adapter>;
-
     /// Binds every event of namespace `/` on `io`; resolves once the adapter runs.
     fn start(
         rt: Arc<Realtime<Self>>,
@@ -38,10 +36,6 @@ impl SocketBackend for LocalPresence {
 
     fn connection(socket: &Arc<Socket<LocalAdapter>>) -> Self::Connection {
         Arc::downgrade(socket)
-    }
-
-    fn mailbox(member: &Self::Member) -> &Mailbox<LocalAdapter> {
-        member.handle().mailbox()
     }
 
     /// The local adapter needs no start.
@@ -61,21 +55,22 @@ impl SocketBackend for RedisPresence {
         Arc::downgrade(socket)
     }
 
-    fn mailbox(member: &Self::Member) -> &Mailbox<RedisAdapter> {
-        member.mailbox()
-    }
-
-    /// Hands `io` to the backend, then subscribes the adapter to its Redis channels.
+    /// Hands `io` to the backend, then subscribes the adapter and the node's delivery
+    /// channel to Redis.
     fn start(
         rt: Arc<Realtime<Self>>,
         io: &SocketIo<RedisAdapter>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send {
         rt.presence().attach_io(io.clone());
-        let subscribed = io.ns("/", OnConnect(rt));
+        let subscribed = io.ns("/", OnConnect(rt.clone()));
         async move {
             subscribed
                 .await
-                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))
+                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))?;
+            rt.presence()
+                .listen()
+                .await
+                .map_err(|e| anyhow::anyhow!("subscribing to the delivery channel: {e}"))
         }
     }
 }
@@ -100,7 +95,7 @@ pub struct Bind;
 type MiddlewareResult<'a> =
     Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>>;
 
-impl<P: SocketBackend> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
+impl<P: Resuming> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     fn call(&self, _: Arc<Socket<P::Adapter>>, _: Option<Value>) {
         self.0.metrics.connections.inc();
     }
@@ -116,7 +111,7 @@ impl<P: SocketBackend> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     }
 }
 
-fn bind_events<P: SocketBackend>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
+fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
     socket.on_disconnect(lobby::on_disconnect::<P>);
     socket.on("join_group", lobby::on_join_group::<P>);
     socket.on("leave", lobby::on_leave::<P>);

@@ -1,11 +1,11 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
 use super::Realtime;
-use super::connect::SocketBackend;
 use super::context::{Entry, Identity, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
+use super::resuming::Resuming;
 use super::socket_arc::SocketArc;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, ResumeToken};
 use crate::matchmaking::{Departure, Outcome, Pairing};
@@ -29,7 +29,7 @@ struct Entered<H> {
 
 type Handler<P> = State<Arc<Realtime<P>>>;
 
-impl<P: SocketBackend> Realtime<P> {
+impl<P: Resuming> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
     /// member into its lobby; a partner left behind is told `reason`.
     async fn enter(
@@ -181,7 +181,7 @@ fn anonymous() -> DisplayName {
 
 /// `join_group {access_code, name?}`.
 #[tracing::instrument(skip_all, fields(event = "join_group"))]
-pub async fn on_join_group<P: SocketBackend>(
+pub async fn on_join_group<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -200,7 +200,7 @@ pub async fn on_join_group<P: SocketBackend>(
         let code = args.access_code.as_ref().and_then(Json::as_str);
         let mut entered = rt.enter(&context, code, name, LeaveReason::Left).await?;
         if resumable {
-            entered.token = Some(rt.make_resumable(context.identity()));
+            entered.token = Some(rt.make_resumable(context.identity()).await?);
         }
         Ok(entered)
     }
@@ -210,7 +210,7 @@ pub async fn on_join_group<P: SocketBackend>(
 
 /// `leave {room, return_to?}`.
 #[tracing::instrument(skip_all, fields(event = "leave"))]
-pub async fn on_leave<P: SocketBackend>(
+pub async fn on_leave<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -249,7 +249,7 @@ pub async fn on_leave<P: SocketBackend>(
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
 #[tracing::instrument(skip_all, fields(event = "next"))]
-pub async fn on_next<P: SocketBackend>(
+pub async fn on_next<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -271,7 +271,7 @@ pub async fn on_next<P: SocketBackend>(
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
 #[tracing::instrument(skip_all, fields(event = "leave_room"))]
-pub async fn on_leave_room<P: SocketBackend>(
+pub async fn on_leave_room<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -286,7 +286,7 @@ pub async fn on_leave_room<P: SocketBackend>(
 /// member is resumable and did not disconnect on purpose: then she is away
 /// (docs/protocol.md section 6).
 #[tracing::instrument(skip_all, fields(event = "disconnect"))]
-pub async fn on_disconnect<P: SocketBackend>(
+pub async fn on_disconnect<P: Resuming>(
     SocketArc(socket): SocketArc<P::Adapter>,
     reason: DisconnectReason,
     State(rt): Handler<P>,

@@ -13,6 +13,7 @@ mod delivery;
 mod group_cache;
 mod lobby;
 mod local;
+mod local_resume;
 mod masking;
 mod notices;
 mod presence;
@@ -20,8 +21,10 @@ pub mod redis;
 mod refusal;
 mod request;
 mod resume;
+mod resuming;
 mod session_bindings;
 mod socket_arc;
+mod tokens;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
@@ -29,6 +32,7 @@ pub use connect::SocketBackend;
 pub use delivery::{Bounds, Delivery, Mailbox};
 pub use local::{LocalPresence, Peer};
 pub use presence::{ChatPayload, Handle, Presence};
+pub use resuming::{Attached, Resuming};
 pub use session_bindings::{SessionBinding, SessionBindings};
 
 use crate::config::Limits;
@@ -51,7 +55,7 @@ pub struct Realtime<P: Presence> {
     groups: GroupCache,
     limits: Limits,
     failed_joins: FailedAttempts,
-    resumables: resume::Resumables<P>,
+    absences: resume::Absences,
     metrics: Arc<Metrics>,
 }
 
@@ -69,7 +73,7 @@ impl<P: Presence> Realtime<P> {
             groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
             limits,
-            resumables: resume::Resumables::default(),
+            absences: resume::Absences::default(),
             metrics,
         }
     }

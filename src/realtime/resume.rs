@@ -2,15 +2,14 @@
 //! connection drops, the resume window, and `resume`.
 
 use super::Realtime;
-use super::connect::SocketBackend;
 use super::context::{Identity, Lifecycle, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
+use super::resuming::Resuming;
 use super::socket_arc::SocketArc;
 use crate::domain::ResumeToken;
 use crate::wire::GroupView;
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use socketioxide::extract::State;
@@ -19,51 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use time::OffsetDateTime;
 
-/// The live resume tokens of this node's resumable members; a token is in here once.
-pub struct Resumables<P: super::Presence> {
-    by_token: DashMap<ResumeToken, Arc<Identity<P>>>,
-    /// Numbers absences, so that a window only ends the absence it began with.
-    absences: AtomicU64,
-}
-
-impl<P: super::Presence> Default for Resumables<P> {
-    fn default() -> Self {
-        Self {
-            by_token: DashMap::new(),
-            absences: AtomicU64::new(0),
-        }
-    }
-}
-
-impl<P: super::Presence> Resumables<P> {
-    /// Hands `identity` a fresh token; her previous one is dead.
-    fn issue(&self, identity: &Arc<Identity<P>>) -> ResumeToken {
-        let token = ResumeToken::generate(&mut rand::rng());
-        if let Some(old) = identity.token.lock().replace(token.clone()) {
-            self.by_token.remove(&old);
-        }
-        self.by_token.insert(token.clone(), identity.clone());
-        token
-    }
-
-    /// The member `token` names; the token is used up.
-    fn redeem(&self, token: &str) -> Option<Arc<Identity<P>>> {
-        let (used, identity) = self.by_token.remove(token)?;
-        let mut current = identity.token.lock();
-        if current.as_ref() == Some(&used) {
-            *current = None;
-        }
-        drop(current);
-        Some(identity)
-    }
-
-    /// Her token dies with her place.
-    fn revoke(&self, identity: &Identity<P>) {
-        if let Some(token) = identity.token.lock().take() {
-            self.by_token.remove(&token);
-        }
-    }
-}
+/// Numbers absences, so that a window only ends the absence it began with.
+#[derive(Default)]
+pub struct Absences(AtomicU64);
 
 /// `resume {token, last_seq}`.
 #[derive(Deserialize)]
@@ -86,13 +43,19 @@ struct MatchView<'a> {
     id: &'a str,
 }
 
-impl<P: SocketBackend> Realtime<P> {
+impl<P: Resuming> Realtime<P> {
     /// `join_group {resumable: true}` succeeded: from now on her events are numbered and
     /// kept, and she may come back with the token returned.
-    pub(super) fn make_resumable(&self, identity: &Arc<Identity<P>>) -> ResumeToken {
-        P::mailbox(&identity.member).make_resumable(self.limits.resume_bounds());
+    pub(super) async fn make_resumable(
+        &self,
+        identity: &Arc<Identity<P>>,
+    ) -> Result<ResumeToken, Refusal> {
+        self.presence
+            .make_resumable(identity, self.limits.resume_bounds())
+            .await
+            .map_err(unavailable)?;
         *identity.lifecycle.lock() = Lifecycle::Here;
-        self.resumables.issue(identity)
+        self.presence.issue(identity).await.map_err(unavailable)
     }
 
     /// Her connection `socket` ended. A resumable member who did not leave on purpose is
@@ -104,17 +67,16 @@ impl<P: SocketBackend> Realtime<P> {
         identity: Arc<Identity<P>>,
         on_purpose: bool,
     ) {
-        let mailbox = P::mailbox(&identity.member);
-        let resumable = mailbox.is_resumable();
-        if !mailbox.detach(socket) && resumable {
+        let resumable = self.presence.is_resumable(&identity.member);
+        if !self.presence.detach(&identity.member, socket) && resumable {
             return;
         }
         if !resumable || on_purpose {
-            self.resumables.revoke(&identity);
+            self.presence.revoke(&identity).await;
             *identity.lifecycle.lock() = Lifecycle::Gone;
             return self.leave_all(&identity, LeaveReason::Disconnected).await;
         }
-        let absence = self.resumables.absences.fetch_add(1, Ordering::Relaxed);
+        let absence = self.absences.0.fetch_add(1, Ordering::Relaxed);
         *identity.lifecycle.lock() = Lifecycle::Away(absence);
         self.metrics.members_away.inc();
         match self.presence.away(&identity.member).await {
@@ -140,7 +102,7 @@ impl<P: SocketBackend> Realtime<P> {
             *lifecycle = Lifecycle::Gone;
         }
         self.metrics.members_expired.inc();
-        self.resumables.revoke(identity);
+        self.presence.revoke(identity).await;
         self.leave_all(identity, LeaveReason::Disconnected).await;
     }
 
@@ -158,9 +120,12 @@ impl<P: SocketBackend> Realtime<P> {
             None | Some(Json::Null) => 0,
             Some(seq) => seq.as_u64().ok_or(INVALID_PAYLOAD)?,
         };
-        let identity = token
-            .and_then(|token| self.resumables.redeem(token))
-            .ok_or(RESUME_FAILED)?;
+        let identity = match token {
+            Some(token) => self.presence.redeem(token, socket).await,
+            None => Ok(None),
+        }
+        .map_err(unavailable)?
+        .ok_or(RESUME_FAILED)?;
         let was = {
             let mut lifecycle = identity.lifecycle.lock();
             let was = *lifecycle;
@@ -176,13 +141,12 @@ impl<P: SocketBackend> Realtime<P> {
                 .await;
             context.resumed_as(socket, identity.clone());
         }
-        let (previous, gap) = P::mailbox(&identity.member).attach(socket, last_seq);
-        if let Some(previous) = previous
-            && let Err(cause) = previous.disconnect()
-        {
-            tracing::debug!(%cause, "the resumed member's previous connection was closed already");
-        }
-        if matches!(was, Lifecycle::Away(_)) {
+        let attached = self
+            .presence
+            .attach(&identity, socket, last_seq)
+            .await
+            .map_err(unavailable)?;
+        if matches!(was, Lifecycle::Away(_)) || attached.away {
             let back = self
                 .presence
                 .back(&identity.member)
@@ -197,8 +161,8 @@ impl<P: SocketBackend> Realtime<P> {
             }
         }
         self.metrics.members_resumed.inc();
-        let token = self.resumables.issue(&identity);
-        self.resume_ack(&identity, &token, gap).await
+        let token = self.presence.issue(&identity).await.map_err(unavailable)?;
+        self.resume_ack(&identity, &token, attached.gap).await
     }
 
     /// `{ok, member: {id, token}, group, room?, match?, gap}` (without `ok`).
@@ -243,7 +207,7 @@ impl<P: SocketBackend> Realtime<P> {
 
 /// `resume {token, last_seq}`: comes back as the member the token names.
 #[tracing::instrument(skip_all, fields(event = "resume"))]
-pub async fn on_resume<P: SocketBackend>(
+pub async fn on_resume<P: Resuming>(
     SocketArc(socket): SocketArc<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): State<Arc<Realtime<P>>>,

@@ -1,19 +1,32 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
-//! scripts ([`RedisRules`]), and events carried between nodes by socketioxide's Redis
-//! adapter.
+//! scripts ([`RedisRules`]); events to members through the delivery scripts and each
+//! node's own channel ([`courier`], [`inbox`]), and socket room joins through
+//! socketioxide's Redis adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
 //! [`crate::store::Keys`]: a member's record (name, node, place, last partner, and `away`
-//! while her connection is gone), kept alive by her node every third of the member TTL; a
+//! while her connection is gone; for a resumable member also her last `seq`, her
+//! journal's size, the SHA-256 of her resume token and her group's sealed code), kept
+//! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
-//! group's tombstone. Each socket sits in
-//! an adapter room named by its member id, so that any node can reach it.
+//! group's tombstone. Each socket sits in an adapter room named by its member id, so that
+//! any node can reach it.
+//!
+//! Resumable members (docs/protocol.md section 6, see [`resume`]): each of her events is
+//! numbered and kept in her journal in Redis by the script that delivers it, so that any
+//! node can resume her, and a node that drains or dies loses nothing of it. While she is
+//! away, the node she was on ends her window; her record outlives the window by a member
+//! TTL, so that if that node dies first her record lapses and her partner's node tells
+//! the partner, as for any member of a dead node.
 
+mod courier;
 mod driver;
+mod inbox;
 mod member;
 mod peer;
 mod relay;
 mod replies;
+mod resume;
 mod rules;
 mod scripts;
 
@@ -23,6 +36,7 @@ pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
+use super::Bounds;
 use super::context::SocketContext;
 use super::notices::{self, LeaveReason};
 use super::presence::{ChatPayload, Presence, Relayed};
@@ -30,7 +44,7 @@ use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Joined, Outcome, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
-use dashmap::DashMap;
+use courier::Courier;
 use member::Job;
 use socketioxide::SocketIo;
 use socketioxide::socket::Socket;
@@ -49,14 +63,10 @@ pub struct RedisPresence {
     driver: ResilientDriver,
     member_ttl: Duration,
     io: OnceLock<SocketIo<RedisAdapter>>,
-    /// This node's members, whose records it keeps alive.
-    members: DashMap<MemberId, Arc<RedisMember>>,
+    /// Delivers events, and knows this node's members (whose records it keeps alive).
+    courier: Arc<Courier>,
     /// Notices to members on other nodes, sent in order.
     notices: mpsc::UnboundedSender<Job>,
-}
-
-fn not_resumable() -> StoreError {
-    StoreError::Unavailable("resuming is not built for several nodes yet".into())
 }
 
 fn not_attached() -> StoreError {
@@ -64,8 +74,14 @@ fn not_attached() -> StoreError {
 }
 
 impl RedisPresence {
-    /// Lobbies and rooms run by `rules`, with events between nodes on `driver`.
-    pub fn new(rules: RedisRules, driver: ResilientDriver, member_ttl: Duration) -> Self {
+    /// Lobbies and rooms run by `rules`, with events between nodes on `driver`;
+    /// resumable members' journals keep what `bounds` allow.
+    pub fn new(
+        rules: RedisRules,
+        driver: ResilientDriver,
+        member_ttl: Duration,
+        bounds: Bounds,
+    ) -> Self {
         let (notices, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
@@ -73,11 +89,11 @@ impl RedisPresence {
             }
         });
         Self {
+            courier: Arc::new(Courier::new(rules.clone(), bounds)),
             rules,
             driver,
             member_ttl,
             io: OnceLock::new(),
-            members: DashMap::new(),
             notices,
         }
     }
@@ -90,6 +106,16 @@ impl RedisPresence {
         }
     }
 
+    /// Subscribes this node to its delivery channel.
+    pub async fn listen(&self) -> redis::RedisResult<()> {
+        inbox::listen(
+            &self.driver,
+            self.courier.own_channel(),
+            self.courier.members.clone(),
+        )
+        .await
+    }
+
     fn io(&self) -> Option<&SocketIo<RedisAdapter>> {
         let io = self.io.get();
         if io.is_none() {
@@ -99,13 +125,13 @@ impl RedisPresence {
     }
 
     fn peer(&self, io: &SocketIo<RedisAdapter>, id: MemberId) -> RemotePeer {
-        RemotePeer::new(id, io.clone(), self.notices.clone())
+        RemotePeer::new(id, io.clone(), self.notices.clone(), self.courier.clone())
     }
 
     /// The code of the group this node's member `id` entered last, from her socket's
     /// context (Redis knows only its fingerprint).
     fn entered_group(&self, id: &MemberId) -> Option<AccessCode> {
-        let socket = self.members.get(id)?.socket()?;
+        let socket = self.courier.local(id)?.socket()?;
         let context = SocketContext::<Self>::of(&socket)?;
         let entry = context.last_entry.lock();
         entry.as_ref().map(|entry| entry.code.clone())
@@ -138,7 +164,7 @@ impl Presence for RedisPresence {
             socket.join(id.as_str().to_owned());
         }
         let member = Arc::new(RedisMember::new(id.clone(), socket));
-        self.members.insert(id, member.clone());
+        self.courier.members.insert(id, member.clone());
         member
     }
 
@@ -151,6 +177,9 @@ impl Presence for RedisPresence {
         let io = self.io().ok_or_else(not_attached)?;
         let choice = Choice::random(&mut rand::rng());
         let joined = self.rules.join(&member.id, group, &name, &choice).await?;
+        if member.is_resumable() {
+            self.remember_group(&member.id, &group.access_code).await?;
+        }
         let departure = self.departed(io, member, joined.departure);
         let outcome = joined.outcome.map(|id| self.peer(io, id));
         if let Outcome::Paired(pairing) = &outcome {
@@ -162,21 +191,19 @@ impl Presence for RedisPresence {
         Ok(Joined { departure, outcome })
     }
 
+    /// A member whose connection is gone ([`LeaveReason::Disconnected`]) is forgotten,
+    /// unless she has resumed on another socket meanwhile.
     async fn leave(
         &self,
         member: &Self::Member,
         reason: LeaveReason,
     ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
         let io = self.io().ok_or_else(not_attached)?;
-        let gone = matches!(reason, LeaveReason::Disconnected);
-        if gone {
-            self.members.remove(&member.id);
-        }
-        let departure = self.rules.leave(&member.id, None).await;
-        if gone && let Err(cause) = self.rules.forget(&member.id).await {
-            tracing::warn!(%cause, "deleting a member's record failed; it expires by itself");
-        }
-        Ok(self.departed(io, member, departure?))
+        let departure = match reason {
+            LeaveReason::Disconnected => self.ended(member).await?,
+            LeaveReason::Left | LeaveReason::Next => self.rules.leave(&member.id, None).await?,
+        };
+        Ok(self.departed(io, member, departure))
     }
 
     async fn leave_room(
@@ -207,20 +234,29 @@ impl Presence for RedisPresence {
 
     async fn away(
         &self,
-        _member: &Self::Member,
+        member: &Self::Member,
     ) -> Result<Option<(RoomId, RemotePeer)>, StoreError> {
-        Err(not_resumable())
+        let io = self.io().ok_or_else(not_attached)?;
+        let away = self.away_here(member).await?;
+        Ok(away.map(|(room, partner)| (room, self.peer(io, partner))))
     }
 
-    async fn back(&self, _member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
-        Err(not_resumable())
+    async fn back(&self, member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
+        self.back_here(member).await
     }
 
     async fn seat(
         &self,
-        _member: &Self::Member,
+        member: &Self::Member,
     ) -> Result<Option<SeatView<RemotePeer>>, StoreError> {
-        Err(not_resumable())
+        let io = self.io().ok_or_else(not_attached)?;
+        let seat = self.seat_of(&member.id).await?;
+        Ok(seat.map(|seat| SeatView {
+            room: seat.room,
+            partner: seat
+                .partner
+                .map(|(partner, name)| (self.peer(io, partner), name)),
+        }))
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {
@@ -235,7 +271,14 @@ impl Presence for RedisPresence {
         let Some(io) = self.io() else {
             return Vec::new();
         };
-        let ids: Vec<MemberId> = self.members.iter().map(|m| m.key().clone()).collect();
+        // An away member's record is not refreshed: it outlives her window by itself.
+        let ids: Vec<MemberId> = self
+            .courier
+            .members
+            .iter()
+            .filter(|m| m.value().socket().is_some())
+            .map(|m| m.key().clone())
+            .collect();
         let found = match self.rules.reap(&ids).await {
             Ok(found) => found,
             Err(cause) => {
@@ -278,7 +321,12 @@ impl Presence for RedisPresence {
 
     /// This node's members who wait, and the rooms they sit in.
     async fn counts(&self) -> Result<(usize, usize), StoreError> {
-        let ids: Vec<MemberId> = self.members.iter().map(|m| m.key().clone()).collect();
+        let ids: Vec<MemberId> = self
+            .courier
+            .members
+            .iter()
+            .map(|m| m.key().clone())
+            .collect();
         let (mut waiting, mut rooms) = (0, std::collections::HashSet::new());
         for place in self.rules.places(&ids).await? {
             match place {

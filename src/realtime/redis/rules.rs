@@ -49,7 +49,13 @@ impl RedisRules {
         self.redis.clone()
     }
 
-    fn ttl_ms(&self) -> u64 {
+    /// This node's name in member records.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// How long a member's record outlives her node, in ms.
+    pub fn ttl_ms(&self) -> u64 {
         self.member_ttl.as_millis() as u64
     }
 

@@ -1,0 +1,356 @@
+//! Resuming on any node (docs/protocol.md section 6). A resumable member's events are
+//! numbered and kept in her journal in Redis as they are delivered ([`super::courier`]);
+//! her token is in Redis as its SHA-256, naming her member id; a resume on any node makes
+//! her a new [`RedisMember`] on the new socket, points her record at that node, and
+//! replays her journal. The node she was on before learns it from her record: its
+//! `away` and `ended` scripts do nothing once her record names another node.
+
+use super::inbox::Incoming;
+use super::member::RedisMember;
+use super::replies;
+use super::scripts::{self, invoke};
+use super::{RedisPresence, RemotePeer};
+use crate::domain::{AccessCode, DisplayName, MemberId, ResumeToken, RoomId};
+use crate::matchmaking::{Back, Choice, Departure, Pairing, SeatView};
+use crate::realtime::Bounds;
+use crate::realtime::context::{Entry, Identity, Lifecycle};
+use crate::realtime::resuming::{Attached, Resuming};
+use crate::store::StoreError;
+use async_trait::async_trait;
+use parking_lot::Mutex;
+use redis::AsyncCommands;
+use sha2::{Digest, Sha256};
+use socketioxide::socket::Socket;
+use std::sync::Arc;
+
+/// How long a token stays valid while its member is connected (her node deletes it when
+/// she is gone; this only bounds a token whose node died).
+const TOKEN_TTL_SECONDS: u64 = 24 * 60 * 60;
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// How a token is stored: its SHA-256, in hex (never the token).
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl RedisPresence {
+    /// Whether `member` is the one this node reaches her id through (not a socket she
+    /// has since resumed from).
+    fn is_current(&self, member: &Arc<RedisMember>) -> bool {
+        self.courier
+            .local(&member.id)
+            .is_some_and(|current| Arc::ptr_eq(&current, member))
+    }
+
+    /// Forgets `member` here, if she is still the current one.
+    fn drop_member(&self, member: &Arc<RedisMember>) {
+        self.courier
+            .members
+            .remove_if(&member.id, |_, current| Arc::ptr_eq(current, member));
+    }
+
+    /// Her connection dropped: she is away, unless she resumed elsewhere meanwhile. Her
+    /// record, journal and token then outlive her window by a member TTL by themselves
+    /// (this node no longer refreshes them), so that if this node dies first she can
+    /// still resume and her partner is told once they lapse.
+    pub(super) async fn away_here(
+        &self,
+        member: &Arc<RedisMember>,
+    ) -> Result<Option<(RoomId, MemberId)>, StoreError> {
+        let mut conn = self.rules.connection();
+        let reply: Vec<String> = invoke(&scripts::AWAY_HERE, self.rules.keys())
+            .arg(member.id.as_str())
+            .arg(self.rules.node())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        if reply.first().is_some_and(|r| r == "moved") {
+            self.drop_member(member);
+            return Ok(None);
+        }
+        let keys = self.rules.keys();
+        let lasting = self.courier.window_ms() + self.rules.ttl_ms();
+        let token: Option<String> = conn
+            .hget(keys.member(&member.id), "token")
+            .await
+            .map_err(unavailable)?;
+        let mut pipe = redis::pipe();
+        pipe.pexpire(keys.member(&member.id), lasting as i64)
+            .pexpire(keys.journal(&member.id), lasting as i64);
+        if let Some(token) = token {
+            pipe.pexpire(format!("{}{token}", keys.token_prefix()), lasting as i64);
+        }
+        pipe.query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        replies::away(&reply)
+    }
+
+    /// She is gone for good: out of her lobby or room, her record deleted; nothing
+    /// happens when she has resumed on another socket meanwhile.
+    pub(super) async fn ended(
+        &self,
+        member: &Arc<RedisMember>,
+    ) -> Result<Option<Departure<MemberId>>, StoreError> {
+        if !self.is_current(member) {
+            return Ok(None);
+        }
+        self.drop_member(member);
+        let keys = self.rules.keys();
+        let reply: Vec<String> = invoke(&scripts::ENDED, keys)
+            .arg(member.id.as_str())
+            .arg(keys.journal(&member.id))
+            .arg(keys.token_prefix())
+            .arg(self.rules.node())
+            .invoke_async(&mut self.rules.connection())
+            .await
+            .map_err(unavailable)?;
+        if reply.first().is_some_and(|r| r == "moved") {
+            return Ok(None);
+        }
+        replies::left(&reply)
+    }
+
+    /// She is present again; a pair formed at once has its sockets join its room.
+    pub(super) async fn back_here(
+        &self,
+        member: &Arc<RedisMember>,
+    ) -> Result<Back<RemotePeer>, StoreError> {
+        let io = self.io().ok_or_else(super::not_attached)?;
+        let choice = Choice::random(&mut rand::rng());
+        let back = self.rules.back(&member.id, &choice).await?;
+        let pairing = back.pairing.map(|p| Pairing {
+            room: p.room,
+            own: self.peer(io, p.own),
+            own_name: p.own_name,
+            partner: self.peer(io, p.partner),
+            partner_name: p.partner_name,
+        });
+        if let Some(pairing) = &pairing {
+            if let Some(socket) = member.socket() {
+                socket.join(pairing.room.as_str().to_owned());
+            }
+            pairing.partner.join_room(pairing.room.as_str()).await;
+        }
+        Ok(Back {
+            partner: back
+                .partner
+                .map(|(room, partner)| (room, self.peer(io, partner))),
+            pairing,
+        })
+    }
+
+    /// Her room and the partner still in it, with the partner's name.
+    pub(super) async fn seat_of(
+        &self,
+        id: &MemberId,
+    ) -> Result<Option<SeatView<MemberId>>, StoreError> {
+        let keys = self.rules.keys();
+        let mut conn = self.rules.connection();
+        let place: Option<String> = conn
+            .hget(keys.member(id), "place")
+            .await
+            .map_err(unavailable)?;
+        let replies::RecordedPlace::Room(room) = replies::RecordedPlace::parse(place.as_deref())
+        else {
+            return Ok(None);
+        };
+        let members: Vec<String> = conn
+            .smembers(keys.room(room.as_str()))
+            .await
+            .map_err(unavailable)?;
+        let partner = match members.into_iter().find(|m| m != id.as_str()) {
+            Some(partner) => {
+                let partner = MemberId::from_wire(&partner);
+                let name: Option<String> = conn
+                    .hget(keys.member(&partner), "name")
+                    .await
+                    .map_err(unavailable)?;
+                let name =
+                    DisplayName::parse(name.as_deref()).or_else(|_| DisplayName::parse(None));
+                name.ok().map(|name| (partner, name))
+            }
+            None => None,
+        };
+        Ok(Some(SeatView { room, partner }))
+    }
+
+    /// Keeps the group a resumable member entered in her record, sealed, so that the
+    /// node she resumes on knows it (for `next` and the resume's answer).
+    pub(super) async fn remember_group(
+        &self,
+        id: &MemberId,
+        code: &AccessCode,
+    ) -> Result<(), StoreError> {
+        let keys = self.rules.keys();
+        self.rules
+            .connection()
+            .hset::<_, _, _, ()>(keys.member(id), "code", keys.cipher().seal(code))
+            .await
+            .map_err(unavailable)
+    }
+}
+
+#[async_trait]
+impl Resuming for RedisPresence {
+    async fn make_resumable(
+        &self,
+        identity: &Identity<Self>,
+        _bounds: Bounds,
+    ) -> Result<(), StoreError> {
+        let member = &identity.member;
+        member.make_resumable();
+        let keys = self.rules.keys();
+        let code = identity.last_entry.lock().as_ref().map(|e| e.code.clone());
+        let mut pipe = redis::pipe();
+        pipe.hset(keys.member(&member.id), "resumable", 1);
+        if let Some(code) = code {
+            pipe.hset(keys.member(&member.id), "code", keys.cipher().seal(&code));
+        }
+        pipe.query_async::<()>(&mut self.rules.connection())
+            .await
+            .map_err(unavailable)
+    }
+
+    fn is_resumable(&self, member: &Self::Member) -> bool {
+        member.is_resumable()
+    }
+
+    fn detach(&self, member: &Self::Member, socket: &Arc<Socket<Self::Adapter>>) -> bool {
+        member.is_on(socket) && self.is_current(member)
+    }
+
+    async fn issue(&self, identity: &Arc<Identity<Self>>) -> Result<ResumeToken, StoreError> {
+        let token = ResumeToken::generate(&mut rand::rng());
+        let hash = token_hash(token.as_str());
+        let keys = self.rules.keys();
+        let id = &identity.member.id;
+        let old = identity.token.lock().replace(token.clone());
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        if let Some(old) = old {
+            pipe.del(format!(
+                "{}{}",
+                keys.token_prefix(),
+                token_hash(old.as_str())
+            ));
+        }
+        pipe.set_ex(
+            format!("{}{hash}", keys.token_prefix()),
+            id.as_str(),
+            TOKEN_TTL_SECONDS,
+        )
+        .hset(keys.member(id), "token", &hash);
+        pipe.query_async::<()>(&mut self.rules.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(token)
+    }
+
+    async fn redeem(
+        &self,
+        token: &str,
+        socket: &Arc<Socket<Self::Adapter>>,
+    ) -> Result<Option<Arc<Identity<Self>>>, StoreError> {
+        let keys = self.rules.keys();
+        let hash = token_hash(token);
+        let reply: Vec<Vec<u8>> = invoke(&scripts::REDEEM, keys)
+            .arg(format!("{}{hash}", keys.token_prefix()))
+            .arg(&hash)
+            .invoke_async(&mut self.rules.connection())
+            .await
+            .map_err(unavailable)?;
+        let [id, name, code] = &reply[..] else {
+            return Ok(None);
+        };
+        let id = MemberId::from_wire(&String::from_utf8_lossy(id));
+        let name = DisplayName::parse(std::str::from_utf8(name).ok())
+            .or_else(|_| DisplayName::parse(None))
+            .map_err(|_| StoreError::Unavailable("a member record's name is invalid".into()))?;
+        let member = Arc::new(RedisMember::new(id.clone(), Arc::downgrade(socket)));
+        member.make_resumable();
+        Ok(Some(Arc::new(Identity {
+            id,
+            member,
+            last_entry: Mutex::new(keys.cipher().open(code).map(|code| Entry { code, name })),
+            token: Mutex::new(None),
+            lifecycle: Mutex::new(Lifecycle::Here),
+        })))
+    }
+
+    async fn attach(
+        &self,
+        identity: &Arc<Identity<Self>>,
+        socket: &Arc<Socket<Self::Adapter>>,
+        last_seq: u64,
+    ) -> Result<Attached, StoreError> {
+        let io = self.io().ok_or_else(super::not_attached)?;
+        let member = &identity.member;
+        // Deliveries for her come to this node from the script on: they wait for the
+        // replay of what she missed.
+        member.hold_live_events();
+        self.courier
+            .members
+            .insert(member.id.clone(), member.clone());
+        let reply: Result<Vec<String>, _> = self
+            .courier
+            .call(&scripts::ATTACH)
+            .arg(member.id.as_str())
+            .arg(self.rules.node())
+            .arg(last_seq)
+            .arg(self.rules.ttl_ms())
+            .invoke_async(&mut self.rules.connection())
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(cause) => {
+                member.replay(Vec::new());
+                return Err(unavailable(cause));
+            }
+        };
+        let [away, gap, place, entries @ ..] = &reply[..] else {
+            member.replay(Vec::new());
+            self.drop_member(member);
+            return Err(StoreError::Unavailable("her record is gone".into()));
+        };
+        member.replay(
+            entries
+                .iter()
+                .filter_map(|e| Incoming::parse_entry(e))
+                .collect(),
+        );
+        // Last wins: her other connections, on any node, are closed (her record names
+        // this node now, so theirs do not make her away).
+        if let Err(cause) = io.to(member.id.as_str().to_owned()).disconnect().await {
+            tracing::warn!(%cause, "closing a resumed member's previous connection failed");
+        }
+        socket.join(member.id.as_str().to_owned());
+        if let replies::RecordedPlace::Room(room) = replies::RecordedPlace::parse(Some(place)) {
+            socket.join(room.as_str().to_owned());
+        }
+        Ok(Attached {
+            gap: gap == "1",
+            away: away == "1",
+        })
+    }
+
+    async fn revoke(&self, identity: &Identity<Self>) {
+        let Some(token) = identity.token.lock().take() else {
+            return;
+        };
+        let key = format!(
+            "{}{}",
+            self.rules.keys().token_prefix(),
+            token_hash(token.as_str())
+        );
+        if let Err(cause) = self.rules.connection().del::<_, ()>(key).await {
+            tracing::warn!(%cause, "deleting a resume token failed; it expires by itself");
+        }
+    }
+}
