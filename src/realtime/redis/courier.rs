@@ -3,6 +3,7 @@
 //! them on her node's channel ([`super::inbox`]), in one atomic step, so that her `seq`
 //! follows the order in which any node sent them (docs/protocol.md section 6).
 
+use super::inbox::Incoming;
 use super::member::RedisMember;
 use super::rules::RedisRules;
 use super::scripts::{self, invoke};
@@ -15,15 +16,23 @@ use serde_json::value::RawValue;
 use std::sync::Arc;
 
 /// What became of a chat message relayed through Redis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relay {
     /// The sender may not post into that room.
     NotInRoom,
     /// An away member's journal is full: nobody got it.
     Refused,
-    /// Delivered, or held for an away member (`held`); `inside`: the sender is a member
-    /// of the room.
-    Done { held: bool, inside: bool },
+    /// Delivered, or held for an away member (`held`); `echo`: when the sender is a
+    /// member of the room, her own copy, to be written to her socket (with her `seq`
+    /// when she is resumable).
+    Done { held: bool, echo: Option<Echo> },
+}
+
+/// The sender's own copy of her message.
+pub enum Echo {
+    /// She is plain: the payload as she sent it.
+    Plain,
+    /// She is resumable: numbered and kept.
+    Numbered(Incoming),
 }
 
 /// Delivers events to members on any node.
@@ -120,9 +129,13 @@ impl Courier {
         match reply.iter().map(String::as_str).collect::<Vec<_>>()[..] {
             ["not_in_room"] => Ok(Relay::NotInRoom),
             ["refused"] => Ok(Relay::Refused),
-            [outcome, side] => Ok(Relay::Done {
+            [outcome, side, echo] => Ok(Relay::Done {
                 held: outcome == "held",
-                inside: side == "inside",
+                echo: match (side, echo) {
+                    ("inside", "") => Some(Echo::Plain),
+                    ("inside", entry) => Incoming::parse_entry(entry).map(Echo::Numbered),
+                    _ => None,
+                },
             }),
             _ => Err(StoreError::Unavailable(
                 "unexpected reply from the relay script".into(),

@@ -26,15 +26,19 @@ end
 -- member gets it as is; a resumable one gets her next seq, and the event is kept. While
 -- she is away it is only kept: `keeping` 'always' (a notice) lets older events make room,
 -- 'room' (a chat message) refuses it when her journal is full (`Journal::keep`/`hold`).
--- Returns 'sent', 'held', 'refused', or 'gone' (no record).
-local function put(member, event, data, keeping)
+-- With `quiet` nothing is published: the caller writes it to her socket itself.
+-- Returns 'sent', 'held', 'refused', or 'gone' (no record); and when it was kept, the
+-- journal entry.
+local function put(member, event, data, keeping, quiet)
   local mkey = K.member .. member
   if redis.call('EXISTS', mkey) == 0 then
     return 'gone'
   end
   local channel = J.channel .. (redis.call('HGET', mkey, 'node') or '')
   if redis.call('HEXISTS', mkey, 'resumable') == 0 then
-    redis.call('PUBLISH', channel, member .. ' 0 0 0 ' .. event .. ' ' .. data)
+    if not quiet then
+      redis.call('PUBLISH', channel, member .. ' 0 0 0 ' .. event .. ' ' .. data)
+    end
     return 'sent'
   end
   local jkey = J.journal .. member
@@ -68,8 +72,10 @@ local function put(member, event, data, keeping)
   redis.call('HINCRBY', mkey, 'jbytes', size)
   redis.call('PEXPIRE', jkey, math.max(J.window, redis.call('PTTL', mkey)))
   if away then
-    return 'held'
+    return 'held', entry
   end
-  redis.call('PUBLISH', channel, member .. ' ' .. entry)
-  return 'sent'
+  if not quiet then
+    redis.call('PUBLISH', channel, member .. ' ' .. entry)
+  end
+  return 'sent', entry
 end

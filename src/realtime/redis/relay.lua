@@ -2,7 +2,9 @@
 -- A chat message into `room`: a member of the room may post; anyone else only from
 -- nowhere, into a room still open with no resumable member (docs/protocol.md section 6).
 -- The others get it first; when one is away with a full journal nobody does.
--- Returns {"not_in_room"}, {"refused"}, or {"sent" | "held", "inside" | "outside"}.
+-- The sender's own copy is not published: her node writes it before it acks.
+-- Returns {"not_in_room"}, {"refused"}, or {"sent" | "held", "inside" | "outside", echo}
+-- (echo: the journal entry of her copy when she is resumable, else "").
 local sender, room, payload, copy = B[1], B[2], B[3], B[4]
 if copy == '' then
   copy = payload
@@ -23,7 +25,7 @@ end
 local outcome = 'sent'
 for _, other in ipairs(members) do
   if other ~= sender then
-    local result = put(other, 'message', copy, 'room')
+    local result = put(other, 'message', copy, 'room', false)
     if result == 'refused' then
       return {'refused'}
     elseif result == 'held' then
@@ -32,7 +34,7 @@ for _, other in ipairs(members) do
   end
 end
 if inside then
-  put(sender, 'message', payload, 'always')
-  return {outcome, 'inside'}
+  local _, echo = put(sender, 'message', payload, 'always', true)
+  return {outcome, 'inside', echo or ''}
 end
-return {outcome, 'outside'}
+return {outcome, 'outside', ''}

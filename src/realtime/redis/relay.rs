@@ -1,6 +1,6 @@
 //! Relaying chat messages between the members of a room, on any node.
 
-use super::courier::Relay;
+use super::courier::{Echo, Relay};
 use super::member::RedisMember;
 use super::{RedisAdapter, RedisPresence};
 use crate::realtime::context::SocketContext;
@@ -47,17 +47,24 @@ impl RedisPresence {
                 done.send(Ok(Sent::Delivered)).ok();
             });
         } else {
-            let (courier, sender) = (self.courier.clone(), member.id.clone());
+            let courier = self.courier.clone();
+            let Some(sender) = courier.local(&member.id) else {
+                return Relayed::Now(Err(NOT_IN_ROOM));
+            };
             member.in_order(async move {
                 let copy = delivery.masked.as_deref();
                 let relayed = courier
-                    .relay(&sender, &delivery.room, &delivery.payload, copy)
+                    .relay(&sender.id, &delivery.room, &delivery.payload, copy)
                     .await;
                 let outcome = match relayed {
-                    Ok(Relay::Done { held, inside }) => {
-                        if inside {
+                    Ok(Relay::Done { held, echo }) => {
+                        if let Some(echo) = echo {
                             // Mends a join her socket missed (a node or Redis hiccup).
                             socket.join(delivery.room.clone());
+                            match echo {
+                                Echo::Plain => emit(&socket, &delivery.payload),
+                                Echo::Numbered(incoming) => sender.receive(incoming),
+                            }
                         }
                         Ok(if held { Sent::Held } else { Sent::Delivered })
                     }
@@ -104,14 +111,19 @@ impl Delivery {
         let sent = match &self.masked {
             None => here.emit("message", &self.payload).await,
             Some(copy) => {
-                if let Err(cause) = socket.emit("message", &self.payload) {
-                    undelivered::unsent("message", &cause);
-                }
+                emit(socket, &self.payload);
                 here.except(socket.id).emit("message", copy).await
             }
         };
         if let Err(cause) = sent {
             undelivered::unsent("message", &cause);
         }
+    }
+}
+
+/// Writes a chat message to one socket.
+fn emit(socket: &Socket<RedisAdapter>, payload: &RawValue) {
+    if let Err(cause) = socket.emit("message", payload) {
+        undelivered::unsent("message", &cause);
     }
 }
