@@ -10,6 +10,7 @@ mod chat;
 mod connect;
 mod context;
 mod delivery;
+mod drain;
 mod group_cache;
 mod lobby;
 mod local;

@@ -71,13 +71,30 @@ impl<P: Resuming> Realtime<P> {
         if !self.presence.detach(&identity.member, socket) && resumable {
             return;
         }
-        if !resumable || on_purpose {
+        self.member_ended(identity, on_purpose).await;
+    }
+
+    /// The connection of `identity` ended (and was her current one): a resumable member
+    /// who did not leave on purpose is away for the resume window, anyone else leaves
+    /// at once. A member who is away or gone already stays so.
+    pub(super) async fn member_ended(
+        self: &Arc<Self>,
+        identity: Arc<Identity<P>>,
+        on_purpose: bool,
+    ) {
+        if !self.presence.is_resumable(&identity.member) || on_purpose {
             self.presence.revoke(&identity).await;
             *identity.lifecycle.lock() = Lifecycle::Gone;
             return self.leave_all(&identity, LeaveReason::Disconnected).await;
         }
         let absence = self.absences.0.fetch_add(1, Ordering::Relaxed);
-        *identity.lifecycle.lock() = Lifecycle::Away(absence);
+        {
+            let mut lifecycle = identity.lifecycle.lock();
+            if *lifecycle != Lifecycle::Here {
+                return;
+            }
+            *lifecycle = Lifecycle::Away(absence);
+        }
         self.metrics.members_away.inc();
         match self.presence.away(&identity.member).await {
             Ok(Some((room, partner))) => notices::partner_away(&partner, &room),

@@ -102,12 +102,15 @@ async fn a_draining_node_s_resumable_member_resumes_elsewhere_with_nothing_lost(
 
     send_sigterm(&draining);
     until_closed(&mut ada).await;
+    // The node made her away before it exited: her partner is told, and what he sends
+    // is held for her.
     assert!(draining.child.wait().unwrap().success());
+    assert_eq!(bob.next_event("partner_away").await, json!({"room": room}));
     let mut sent = Vec::new();
     for i in 1..=3 {
         let text = format!("after the drain {i}");
         let ack = bob.request("message", &chat(&room, &text)).await;
-        assert_eq!(ack["ok"], true, "{ack}");
+        assert_eq!(ack, json!({"ok": true, "held": true}), "{ack}");
         sent.push(text);
     }
 

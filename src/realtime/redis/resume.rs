@@ -63,6 +63,9 @@ impl RedisPresence {
         &self,
         member: &Arc<RedisMember>,
     ) -> Result<Option<(RoomId, MemberId)>, StoreError> {
+        if !self.is_current(member) {
+            return Ok(None);
+        }
         let mut conn = self.rules.connection();
         let reply: Vec<String> = invoke(&scripts::AWAY_HERE, self.rules.keys())
             .arg(member.id.as_str())
