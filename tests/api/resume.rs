@@ -243,3 +243,19 @@ async fn a_stranger_cannot_post_into_a_resumable_member_s_room() {
     let ack = zombie.request("message", &chat(&room, "boo")).await;
     assert_refused(&ack, "not_in_room");
 }
+
+#[tokio::test]
+async fn events_no_longer_kept_are_reported_as_a_gap() {
+    let app = spawn_app_with(|c| c.limits.resume_buffer_events = 5).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    // Her connection is half-open: she is not away, so the oldest kept events make room.
+    let sent: Vec<String> = (1..=6).map(|i| format!("m{i}")).collect();
+    for text in &sent {
+        let ack = bob.request("message", &chat(&room, text)).await;
+        assert_eq!(ack, json!({"ok": true}));
+    }
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(ack["gap"], true, "m1 (seq 3) is gone: {ack}");
+    assert_eq!(texts(&replayed), sent[1..], "the five kept, in order");
+    assert_eq!(replayed[0].seq, 4);
+}

@@ -20,7 +20,7 @@ impl RedisPresence {
     /// members (docs/protocol.md section 6). One sender's relays run in order.
     pub(super) fn relay_message(
         &self,
-        member: &RedisMember,
+        member: &Arc<RedisMember>,
         room: &str,
         session_id: &str,
         payload: ChatPayload<'_>,
@@ -47,10 +47,7 @@ impl RedisPresence {
                 done.send(Ok(Sent::Delivered)).ok();
             });
         } else {
-            let courier = self.courier.clone();
-            let Some(sender) = courier.local(&member.id) else {
-                return Relayed::Now(Err(NOT_IN_ROOM));
-            };
+            let (courier, sender) = (self.courier.clone(), member.clone());
             member.in_order(async move {
                 let copy = delivery.masked.as_deref();
                 let relayed = courier
