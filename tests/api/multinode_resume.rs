@@ -153,3 +153,32 @@ async fn events_from_another_node_carry_her_seq_in_order() {
         "a notice from another node is numbered too"
     );
 }
+
+#[tokio::test]
+async fn resuming_on_another_node_closes_the_connection_still_open_on_the_first() {
+    let Some((nodes, _redis)) = nodes(2).await else {
+        return;
+    };
+    let group = nodes[0].create_group().await;
+    let (mut ada, mut bob, room) = pair_across(&nodes[0], &nodes[1], &group.code).await;
+    let mut old = RawMember::connect(&nodes[1], 4).await;
+    std::mem::swap(&mut old, &mut ada.raw);
+    // `old` is her first connection, on node A, still open; she resumes on node B.
+    let (ack, replayed) = ada.resume_here().await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert!(replayed.is_empty());
+    let closed = tokio::time::timeout(EVENT_TIMEOUT, async {
+        while let Some(text) = next_text(&mut old.socket).await {
+            if text == "41" {
+                return;
+            }
+        }
+    });
+    assert!(closed.await.is_ok(), "the old connection is disconnected");
+    let ack = bob.request("message", &chat(&room, "to the new one")).await;
+    assert_eq!(ack, json!({"ok": true}), "she is not away: {ack}");
+    assert_eq!(ada.expect("message").await["text"], "to the new one");
+    let ack = ada.raw.request("message", &chat(&room, "from B")).await;
+    assert_eq!(ack, json!({"ok": true}));
+    assert!(bob.next_chat().await.contains("from B"));
+}

@@ -10,15 +10,9 @@
 //! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
 //! group's tombstone. Each socket sits in an adapter room named by its member id, so that
-//! any node can reach it.
-//!
-//! Resumable members (docs/protocol.md section 6, see [`resume`]): each of her events is
-//! numbered and kept in her journal in Redis by the script that delivers it, so that any
-//! node can resume her, and a node that drains or dies loses nothing of it. While she is
-//! away, the node she was on ends her window; her record outlives the window by a member
-//! TTL, so that if that node dies first her record lapses and her partner's node tells
-//! the partner, as for any member of a dead node.
+//! any node can reach it. Resumable members: see [`resume`] and [`absence`].
 
+mod absence;
 mod courier;
 mod driver;
 mod inbox;
@@ -236,9 +230,7 @@ impl Presence for RedisPresence {
         &self,
         member: &Self::Member,
     ) -> Result<Option<(RoomId, RemotePeer)>, StoreError> {
-        let io = self.io().ok_or_else(not_attached)?;
-        let away = self.away_here(member).await?;
-        Ok(away.map(|(room, partner)| (room, self.peer(io, partner))))
+        self.away_here(member).await
     }
 
     async fn back(&self, member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
@@ -249,14 +241,7 @@ impl Presence for RedisPresence {
         &self,
         member: &Self::Member,
     ) -> Result<Option<SeatView<RemotePeer>>, StoreError> {
-        let io = self.io().ok_or_else(not_attached)?;
-        let seat = self.seat_of(&member.id).await?;
-        Ok(seat.map(|seat| SeatView {
-            room: seat.room,
-            partner: seat
-                .partner
-                .map(|(partner, name)| (self.peer(io, partner), name)),
-        }))
+        self.seat_of(&member.id).await
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {

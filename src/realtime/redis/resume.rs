@@ -2,16 +2,14 @@
 //! numbered and kept in her journal in Redis as they are delivered ([`super::courier`]);
 //! her token is in Redis as its SHA-256, naming her member id; a resume on any node makes
 //! her a new [`RedisMember`] on the new socket, points her record at that node, and
-//! replays her journal. The node she was on before learns it from her record: its
-//! `away` and `ended` scripts do nothing once her record names another node.
+//! replays her journal (see [`super::absence`] for what the node she left does).
 
+use super::RedisPresence;
 use super::inbox::Incoming;
 use super::member::RedisMember;
 use super::replies;
 use super::scripts::{self, invoke};
-use super::{RedisPresence, RemotePeer};
-use crate::domain::{AccessCode, DisplayName, MemberId, ResumeToken, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Pairing, SeatView};
+use crate::domain::{DisplayName, MemberId, ResumeToken};
 use crate::realtime::Bounds;
 use crate::realtime::context::{Entry, Identity, Lifecycle};
 use crate::realtime::resuming::{Attached, Resuming};
@@ -37,167 +35,6 @@ fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-impl RedisPresence {
-    /// Whether `member` is the one this node reaches her id through (not a socket she
-    /// has since resumed from).
-    fn is_current(&self, member: &Arc<RedisMember>) -> bool {
-        self.courier
-            .local(&member.id)
-            .is_some_and(|current| Arc::ptr_eq(&current, member))
-    }
-
-    /// Forgets `member` here, if she is still the current one.
-    fn drop_member(&self, member: &Arc<RedisMember>) {
-        self.courier
-            .members
-            .remove_if(&member.id, |_, current| Arc::ptr_eq(current, member));
-    }
-
-    /// Her connection dropped: she is away, unless she resumed elsewhere meanwhile. Her
-    /// record, journal and token then outlive her window by a member TTL by themselves
-    /// (this node no longer refreshes them), so that if this node dies first she can
-    /// still resume and her partner is told once they lapse.
-    pub(super) async fn away_here(
-        &self,
-        member: &Arc<RedisMember>,
-    ) -> Result<Option<(RoomId, MemberId)>, StoreError> {
-        if !self.is_current(member) {
-            return Ok(None);
-        }
-        let mut conn = self.rules.connection();
-        let reply: Vec<String> = invoke(&scripts::AWAY_HERE, self.rules.keys())
-            .arg(member.id.as_str())
-            .arg(self.rules.node())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
-        if reply.first().is_some_and(|r| r == "moved") {
-            self.drop_member(member);
-            return Ok(None);
-        }
-        let keys = self.rules.keys();
-        let lasting = self.courier.window_ms() + self.rules.ttl_ms();
-        let token: Option<String> = conn
-            .hget(keys.member(&member.id), "token")
-            .await
-            .map_err(unavailable)?;
-        let mut pipe = redis::pipe();
-        pipe.pexpire(keys.member(&member.id), lasting as i64)
-            .pexpire(keys.journal(&member.id), lasting as i64);
-        if let Some(token) = token {
-            pipe.pexpire(format!("{}{token}", keys.token_prefix()), lasting as i64);
-        }
-        pipe.query_async::<()>(&mut conn)
-            .await
-            .map_err(unavailable)?;
-        replies::away(&reply)
-    }
-
-    /// She is gone for good: out of her lobby or room, her record deleted; nothing
-    /// happens when she has resumed on another socket meanwhile.
-    pub(super) async fn ended(
-        &self,
-        member: &Arc<RedisMember>,
-    ) -> Result<Option<Departure<MemberId>>, StoreError> {
-        if !self.is_current(member) {
-            return Ok(None);
-        }
-        self.drop_member(member);
-        let keys = self.rules.keys();
-        let reply: Vec<String> = invoke(&scripts::ENDED, keys)
-            .arg(member.id.as_str())
-            .arg(keys.journal(&member.id))
-            .arg(keys.token_prefix())
-            .arg(self.rules.node())
-            .invoke_async(&mut self.rules.connection())
-            .await
-            .map_err(unavailable)?;
-        if reply.first().is_some_and(|r| r == "moved") {
-            return Ok(None);
-        }
-        replies::left(&reply)
-    }
-
-    /// She is present again; a pair formed at once has its sockets join its room.
-    pub(super) async fn back_here(
-        &self,
-        member: &Arc<RedisMember>,
-    ) -> Result<Back<RemotePeer>, StoreError> {
-        let io = self.io().ok_or_else(super::not_attached)?;
-        let choice = Choice::random(&mut rand::rng());
-        let back = self.rules.back(&member.id, &choice).await?;
-        let pairing = back.pairing.map(|p| Pairing {
-            room: p.room,
-            own: self.peer(io, p.own),
-            own_name: p.own_name,
-            partner: self.peer(io, p.partner),
-            partner_name: p.partner_name,
-        });
-        if let Some(pairing) = &pairing {
-            if let Some(socket) = member.socket() {
-                socket.join(pairing.room.as_str().to_owned());
-            }
-            pairing.partner.join_room(pairing.room.as_str()).await;
-        }
-        Ok(Back {
-            partner: back
-                .partner
-                .map(|(room, partner)| (room, self.peer(io, partner))),
-            pairing,
-        })
-    }
-
-    /// Her room and the partner still in it, with the partner's name.
-    pub(super) async fn seat_of(
-        &self,
-        id: &MemberId,
-    ) -> Result<Option<SeatView<MemberId>>, StoreError> {
-        let keys = self.rules.keys();
-        let mut conn = self.rules.connection();
-        let place: Option<String> = conn
-            .hget(keys.member(id), "place")
-            .await
-            .map_err(unavailable)?;
-        let replies::RecordedPlace::Room(room) = replies::RecordedPlace::parse(place.as_deref())
-        else {
-            return Ok(None);
-        };
-        let members: Vec<String> = conn
-            .smembers(keys.room(room.as_str()))
-            .await
-            .map_err(unavailable)?;
-        let partner = match members.into_iter().find(|m| m != id.as_str()) {
-            Some(partner) => {
-                let partner = MemberId::from_wire(&partner);
-                let name: Option<String> = conn
-                    .hget(keys.member(&partner), "name")
-                    .await
-                    .map_err(unavailable)?;
-                let name =
-                    DisplayName::parse(name.as_deref()).or_else(|_| DisplayName::parse(None));
-                name.ok().map(|name| (partner, name))
-            }
-            None => None,
-        };
-        Ok(Some(SeatView { room, partner }))
-    }
-
-    /// Keeps the group a resumable member entered in her record, sealed, so that the
-    /// node she resumes on knows it (for `next` and the resume's answer).
-    pub(super) async fn remember_group(
-        &self,
-        id: &MemberId,
-        code: &AccessCode,
-    ) -> Result<(), StoreError> {
-        let keys = self.rules.keys();
-        self.rules
-            .connection()
-            .hset::<_, _, _, ()>(keys.member(id), "code", keys.cipher().seal(code))
-            .await
-            .map_err(unavailable)
-    }
 }
 
 #[async_trait]
