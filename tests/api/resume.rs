@@ -259,3 +259,40 @@ async fn events_no_longer_kept_are_reported_as_a_gap() {
     assert_eq!(texts(&replayed), sent[1..], "the five kept, in order");
     assert_eq!(replayed[0].seq, 4);
 }
+
+#[tokio::test]
+async fn the_byte_bound_refuses_messages_to_an_away_member_too() {
+    let app = spawn_app_with(|c| c.limits.resume_buffer_bytes = 400).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    ada.raw.socket.close(None).await.unwrap();
+    bob.next_event("partner_away").await;
+    let text = "x".repeat(100);
+    let mut held = 0;
+    let refused = loop {
+        let ack = bob.request("message", &chat(&room, &text)).await;
+        if ack["ok"] == false {
+            break ack;
+        }
+        assert_eq!(ack["held"], true);
+        held += 1;
+    };
+    assert_refused(&refused, "partner_unreachable");
+    assert!((1..4).contains(&held), "400 bytes hold 1 to 3 of them: {held}");
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(texts(&replayed).len(), held);
+    assert_eq!(ack["gap"], false);
+}
+
+#[tokio::test]
+async fn events_older_than_the_window_are_no_longer_kept() {
+    let window = Duration::from_millis(500);
+    let app = spawn_app_with(|c| c.limits.resume_window = window).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    // Her connection is half-open: she is not away, and kept events age.
+    bob.request("message", &chat(&room, "old")).await;
+    tokio::time::sleep(window + Duration::from_millis(100)).await; // only time ages them
+    bob.request("message", &chat(&room, "new")).await;
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(texts(&replayed), ["new"]);
+    assert_eq!(ack["gap"], true, "{ack}");
+}
