@@ -124,6 +124,38 @@ async fn a_draining_node_s_resumable_member_resumes_elsewhere_with_nothing_lost(
 }
 
 #[tokio::test]
+async fn a_killed_node_s_resumable_member_resumes_elsewhere_with_what_redis_kept() {
+    let Some((others, redis)) = nodes(2).await else {
+        return;
+    };
+    let args = [
+        "--redis-url",
+        redis.url.as_str(),
+        "--redis-prefix",
+        redis.prefix.as_str(),
+    ];
+    let mut doomed = spawn_process(&args, &[]);
+    let group = others[0].create_group().await;
+    let (mut ada, mut bob, room) = pair_across(&doomed.app, &others[0], &group.code).await;
+    doomed.child.kill().unwrap(); // SIGKILL: nobody marks her away
+    doomed.child.wait().unwrap();
+    let mut sent = Vec::new();
+    for i in 1..=3 {
+        let text = format!("after the kill {i}");
+        let ack = bob.request("message", &chat(&room, &text)).await;
+        assert_eq!(ack, json!({"ok": true}), "{ack}");
+        sent.push(text);
+    }
+    // Within the member TTL her record is still there, and her events are in Redis.
+    let (ack, replayed) = ada.resume(&others[1]).await;
+    assert_eq!(texts(&replayed), sent);
+    assert_eq!(ack["gap"], false);
+    let ack = ada.raw.request("message", &chat(&room, "back")).await;
+    assert_eq!(ack, json!({"ok": true}));
+    assert!(bob.next_chat().await.contains("back"));
+}
+
+#[tokio::test]
 async fn events_from_another_node_carry_her_seq_in_order() {
     let Some((nodes, _redis)) = nodes(2).await else {
         return;

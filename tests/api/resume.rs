@@ -277,7 +277,10 @@ async fn the_byte_bound_refuses_messages_to_an_away_member_too() {
         held += 1;
     };
     assert_refused(&refused, "partner_unreachable");
-    assert!((1..4).contains(&held), "400 bytes hold 1 to 3 of them: {held}");
+    assert!(
+        (1..4).contains(&held),
+        "400 bytes hold 1 to 3 of them: {held}"
+    );
     let (ack, replayed) = ada.resume(&app).await;
     assert_eq!(texts(&replayed).len(), held);
     assert_eq!(ack["gap"], false);

@@ -23,6 +23,7 @@ mod replies;
 mod resume;
 mod rules;
 mod scripts;
+mod upkeep;
 
 pub use driver::ResilientDriver;
 pub use member::RedisMember;
@@ -31,8 +32,7 @@ pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
 use super::Bounds;
-use super::context::SocketContext;
-use super::notices::{self, LeaveReason};
+use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Joined, Outcome, SeatView};
@@ -120,15 +120,6 @@ impl RedisPresence {
 
     fn peer(&self, io: &SocketIo<RedisAdapter>, id: MemberId) -> RemotePeer {
         RemotePeer::new(id, io.clone(), self.notices.clone(), self.courier.clone())
-    }
-
-    /// The code of the group this node's member `id` entered last, from her socket's
-    /// context (Redis knows only its fingerprint).
-    fn entered_group(&self, id: &MemberId) -> Option<AccessCode> {
-        let socket = self.courier.local(id)?.socket()?;
-        let context = SocketContext::<Self>::of(&socket)?;
-        let entry = context.last_entry.lock();
-        entry.as_ref().map(|entry| entry.code.clone())
     }
 
     /// Takes her socket out of the adapter room she left; the departure, reached.
@@ -253,42 +244,7 @@ impl Presence for RedisPresence {
     /// Keeps this node's records alive, tells members whose partner's node died, and
     /// closes lobbies of groups that expired.
     async fn sweep(&self, _now: OffsetDateTime) -> Vec<(AccessCode, Vec<RemotePeer>)> {
-        let Some(io) = self.io() else {
-            return Vec::new();
-        };
-        // An away member's record is not refreshed: it outlives her window by itself.
-        let ids: Vec<MemberId> = self
-            .courier
-            .members
-            .iter()
-            .filter(|m| m.value().socket().is_some())
-            .map(|m| m.key().clone())
-            .collect();
-        let found = match self.rules.reap(&ids).await {
-            Ok(found) => found,
-            Err(cause) => {
-                tracing::warn!(%cause, "refreshing member records failed");
-                return Vec::new();
-            }
-        };
-        let mut closed = Vec::new();
-        for event in found {
-            match event {
-                Reaped::PartnerGone { member, room } => notices::partner_gone(
-                    Some(Departure {
-                        room,
-                        partner: Some(self.peer(io, member)),
-                    }),
-                    LeaveReason::Disconnected,
-                ),
-                Reaped::GroupGone { member } => {
-                    if let Some(code) = self.entered_group(&member) {
-                        closed.push((code, vec![self.peer(io, member)]));
-                    }
-                }
-            }
-        }
-        closed
+        self.upkeep().await
     }
 
     /// Ready when the adapter's connection answers too, so that events between nodes
@@ -306,22 +262,6 @@ impl Presence for RedisPresence {
 
     /// This node's members who wait, and the rooms they sit in.
     async fn counts(&self) -> Result<(usize, usize), StoreError> {
-        let ids: Vec<MemberId> = self
-            .courier
-            .members
-            .iter()
-            .map(|m| m.key().clone())
-            .collect();
-        let (mut waiting, mut rooms) = (0, std::collections::HashSet::new());
-        for place in self.rules.places(&ids).await? {
-            match place {
-                RecordedPlace::Lobby(_) => waiting += 1,
-                RecordedPlace::Room(room) => {
-                    rooms.insert(room);
-                }
-                RecordedPlace::Nowhere => {}
-            }
-        }
-        Ok((waiting, rooms.len()))
+        self.local_counts().await
     }
 }
