@@ -31,13 +31,15 @@ type Handler<P> = State<Arc<Realtime<P>>>;
 
 impl<P: Resuming> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
-    /// member into its lobby; a partner left behind is told `reason`.
+    /// member into its lobby; a partner left behind is told `reason`. A member who asks
+    /// to be `resumable` is so from her join on, and gets a token.
     async fn enter(
         &self,
         context: &SocketContext<P>,
         code: Option<&str>,
         name: DisplayName,
         reason: LeaveReason,
+        resumable: bool,
     ) -> Result<Entered<P::Handle>, Refusal> {
         let ip = context.connection().client_ip;
         if self.failed_joins.is_blocked(ip, Instant::now()) {
@@ -55,6 +57,9 @@ impl<P: Resuming> Realtime<P> {
             self.failed_joins.record(ip, Instant::now());
             return Err(GROUP_NOT_FOUND);
         };
+        if resumable {
+            self.make_resumable(context.identity()).await?;
+        }
         let joined = self
             .presence
             .join(&context.member, &stored.group, name.clone())
@@ -72,10 +77,14 @@ impl<P: Resuming> Realtime<P> {
             Outcome::Paired(pairing) => Some(pairing),
             Outcome::GroupClosed => return Err(GROUP_NOT_FOUND),
         };
+        let token = match resumable {
+            true => Some(self.issue_token(context.identity()).await?),
+            false => None,
+        };
         Ok(Entered {
             group: stored.group,
             member: context.id.clone(),
-            token: None,
+            token,
             pairing,
         })
     }
@@ -198,11 +207,8 @@ pub async fn on_join_group<P: Resuming>(
             Some(_) => return Err(INVALID_PAYLOAD),
         };
         let code = args.access_code.as_ref().and_then(Json::as_str);
-        let mut entered = rt.enter(&context, code, name, LeaveReason::Left).await?;
-        if resumable {
-            entered.token = Some(rt.make_resumable(context.identity()).await?);
-        }
-        Ok(entered)
+        rt.enter(&context, code, name, LeaveReason::Left, resumable)
+            .await
     }
     .await;
     rt.report(&socket, request, "join_group", result);
@@ -242,7 +248,7 @@ pub async fn on_leave<P: Resuming>(
         .as_ref()
         .map_or_else(anonymous, |e| e.name.clone());
     let result = rt
-        .enter(&context, return_to.as_str(), name, LeaveReason::Left)
+        .enter(&context, return_to.as_str(), name, LeaveReason::Left, false)
         .await;
     rt.report(&socket, request, "leave", result);
 }
@@ -261,7 +267,13 @@ pub async fn on_next<P: Resuming>(
         return request.refuse(&socket, "next", NOT_IN_GROUP, &rt.metrics);
     };
     let result = rt
-        .enter(&context, Some(code.expose()), name, LeaveReason::Next)
+        .enter(
+            &context,
+            Some(code.expose()),
+            name,
+            LeaveReason::Next,
+            false,
+        )
         .await;
     if result.is_err() {
         rt.leave_all(&context, LeaveReason::Next).await;

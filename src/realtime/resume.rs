@@ -44,17 +44,22 @@ struct MatchView<'a> {
 }
 
 impl<P: Resuming> Realtime<P> {
-    /// `join_group {resumable: true}` succeeded: from now on her events are numbered and
-    /// kept, and she may come back with the token returned.
-    pub(super) async fn make_resumable(
-        &self,
-        identity: &Arc<Identity<P>>,
-    ) -> Result<ResumeToken, Refusal> {
+    /// `join_group {resumable: true}` found its group: from now on her events are
+    /// numbered and kept (those of the join itself included).
+    pub(super) async fn make_resumable(&self, identity: &Identity<P>) -> Result<(), Refusal> {
         self.presence
             .make_resumable(identity, self.limits.resume_bounds())
             .await
             .map_err(unavailable)?;
         *identity.lifecycle.lock() = Lifecycle::Here;
+        Ok(())
+    }
+
+    /// A fresh token for her to come back with; the previous one is dead.
+    pub(super) async fn issue_token(
+        &self,
+        identity: &Arc<Identity<P>>,
+    ) -> Result<ResumeToken, Refusal> {
         self.presence.issue(identity).await.map_err(unavailable)
     }
 
@@ -178,7 +183,7 @@ impl<P: Resuming> Realtime<P> {
             }
         }
         self.metrics.members_resumed.inc();
-        let token = self.presence.issue(&identity).await.map_err(unavailable)?;
+        let token = self.issue_token(&identity).await?;
         self.resume_ack(&identity, &token, attached.gap).await
     }
 

@@ -13,7 +13,7 @@ use super::member::RedisMember;
 use super::replies;
 use super::scripts::{self, invoke};
 use super::{RedisPresence, RemotePeer};
-use crate::domain::{AccessCode, DisplayName, MemberId, RoomId};
+use crate::domain::{DisplayName, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Pairing, SeatView};
 use crate::store::StoreError;
 use redis::AsyncCommands;
@@ -169,20 +169,5 @@ impl RedisPresence {
             None => None,
         };
         Ok(Some(SeatView { room, partner }))
-    }
-
-    /// Keeps the group a resumable member entered in her record, sealed, so that the
-    /// node she resumes on knows it (for `next` and the resume's answer).
-    pub(super) async fn remember_group(
-        &self,
-        id: &MemberId,
-        code: &AccessCode,
-    ) -> Result<(), StoreError> {
-        let keys = self.rules.keys();
-        self.rules
-            .connection()
-            .hset::<_, _, _, ()>(keys.member(id), "code", keys.cipher().seal(code))
-            .await
-            .map_err(unavailable)
     }
 }

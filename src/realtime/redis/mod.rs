@@ -161,10 +161,14 @@ impl Presence for RedisPresence {
     ) -> Result<Joined<RemotePeer>, StoreError> {
         let io = self.io().ok_or_else(not_attached)?;
         let choice = Choice::random(&mut rand::rng());
-        let joined = self.rules.join(&member.id, group, &name, &choice).await?;
-        if member.is_resumable() {
-            self.remember_group(&member.id, &group.access_code).await?;
-        }
+        let joined = match member.is_resumable() {
+            true => {
+                (self.rules)
+                    .join_resumable(&member.id, group, &name, &choice)
+                    .await?
+            }
+            false => self.rules.join(&member.id, group, &name, &choice).await?,
+        };
         let departure = self.departed(io, member, joined.departure);
         let outcome = joined.outcome.map(|id| self.peer(io, id));
         if let Outcome::Paired(pairing) = &outcome {

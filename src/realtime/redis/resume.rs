@@ -39,23 +39,15 @@ fn token_hash(token: &str) -> String {
 
 #[async_trait]
 impl Resuming for RedisPresence {
+    /// Only this node's record of her changes: her Redis record is marked by her join,
+    /// which follows, in the same step (`RedisRules::join_resumable`).
     async fn make_resumable(
         &self,
         identity: &Identity<Self>,
         _bounds: Bounds,
     ) -> Result<(), StoreError> {
-        let member = &identity.member;
-        member.make_resumable();
-        let keys = self.rules.keys();
-        let code = identity.last_entry.lock().as_ref().map(|e| e.code.clone());
-        let mut pipe = redis::pipe();
-        pipe.hset(keys.member(&member.id), "resumable", 1);
-        if let Some(code) = code {
-            pipe.hset(keys.member(&member.id), "code", keys.cipher().seal(&code));
-        }
-        pipe.query_async::<()>(&mut self.rules.connection())
-            .await
-            .map_err(unavailable)
+        identity.member.make_resumable();
+        Ok(())
     }
 
     fn is_resumable(&self, member: &Self::Member) -> bool {

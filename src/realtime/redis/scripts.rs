@@ -18,6 +18,8 @@ const PAIRING: &str = include_str!("pairing.lua");
 const JOURNAL: &str = include_str!("journal.lua");
 /// Stops a script about a member who resumed on another node.
 const GUARD: &str = include_str!("guard.lua");
+/// Marks a joining member resumable.
+const MARK: &str = include_str!("mark.lua");
 
 /// `keys.lua`, then the shared `parts`, then `body`.
 fn script(parts: &[&str], body: &str) -> Script {
@@ -33,6 +35,9 @@ fn script(parts: &[&str], body: &str) -> Script {
 /// Leave, then wait in a lobby or pair at once.
 pub static JOIN: LazyLock<Script> =
     LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("join.lua")));
+/// Join as a resumable member: her record is marked so in the same step.
+pub static JOIN_RESUMABLE: LazyLock<Script> =
+    LazyLock::new(|| script(&[VACATE, PAIRING, MARK], include_str!("join.lua")));
 /// Leave a room (a named one, or whatever she is in).
 pub static LEAVE: LazyLock<Script> = LazyLock::new(|| script(&[VACATE], include_str!("leave.lua")));
 /// Mark a member away: she keeps her place but is not paired.
