@@ -9,6 +9,7 @@ use crate::multinode::nodes;
 use crate::raw::{RawMember, next_text};
 use crate::resumable::{Numbered, Resumable};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// A resumable Ada on `ada_node` paired with a plain Bob (a raw client) on `bob_node`;
 /// returns both and the room.
@@ -213,4 +214,26 @@ async fn resuming_on_another_node_closes_the_connection_still_open_on_the_first(
     let ack = ada.raw.request("message", &chat(&room, "from B")).await;
     assert_eq!(ack, json!({"ok": true}));
     assert!(bob.next_chat().await.contains("from B"));
+}
+
+#[tokio::test]
+async fn her_token_lives_as_long_as_her_connection() {
+    let Some((_, redis)) = nodes(0).await else {
+        return;
+    };
+    let ttl = Duration::from_millis(600);
+    let node = |c: &mut circle::config::Config| {
+        c.redis_url = Some(redis.url.clone());
+        c.redis_prefix = redis.prefix.clone();
+        c.member_ttl = ttl;
+    };
+    let (a, b) = (spawn_app_with(node).await, spawn_app_with(node).await);
+    let group = a.create_group().await;
+    let (mut ada, mut bob, room) = pair_across(&a, &b, &group.code).await;
+    tokio::time::sleep(ttl * 3).await; // only time passing could expire the token
+    let ack = bob.request("message", &chat(&room, "still yours")).await;
+    assert_eq!(ack, json!({"ok": true}));
+    let (ack, replayed) = ada.resume(&b).await;
+    assert_eq!(texts(&replayed), ["still yours"]);
+    assert_eq!(ack["room"], room.as_str());
 }

@@ -11,6 +11,7 @@
 
 use super::member::RedisMember;
 use super::replies;
+use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use super::{RedisPresence, RemotePeer};
 use crate::domain::{DisplayName, MemberId, RoomId};
@@ -18,10 +19,6 @@ use crate::matchmaking::{Back, Choice, Departure, Pairing, SeatView};
 use crate::store::StoreError;
 use redis::AsyncCommands;
 use std::sync::Arc;
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
 
 impl RedisPresence {
     /// Whether `member` is the one this node reaches her id through (not a socket she
@@ -64,15 +61,11 @@ impl RedisPresence {
         }
         let keys = self.rules.keys();
         let lasting = self.courier.window_ms() + self.rules.ttl_ms();
-        let token: Option<String> = conn
-            .hget(keys.member(&member.id), "token")
-            .await
-            .map_err(unavailable)?;
         let mut pipe = redis::pipe();
         pipe.pexpire(keys.member(&member.id), lasting as i64)
             .pexpire(keys.journal(&member.id), lasting as i64);
-        if let Some(token) = token {
-            pipe.pexpire(format!("{}{token}", keys.token_prefix()), lasting as i64);
+        if let Some(token) = member.token_key() {
+            pipe.pexpire(token, lasting as i64);
         }
         pipe.query_async::<()>(&mut conn)
             .await

@@ -6,6 +6,7 @@
 use super::inbox::Incoming;
 use super::member::RedisMember;
 use super::rules::RedisRules;
+use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use crate::domain::MemberId;
 use crate::realtime::Bounds;
@@ -41,10 +42,6 @@ pub struct Courier {
     bounds: Bounds,
     /// This node's members, by id: the one each delivery on this node's channel is for.
     pub(super) members: Arc<DashMap<MemberId, Arc<RedisMember>>>,
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }
 
 impl Courier {

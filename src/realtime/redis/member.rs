@@ -29,6 +29,9 @@ pub struct RedisMember {
     resumable: AtomicBool,
     /// The numbered events on their way to her socket.
     line: Mutex<Line>,
+    /// The Redis key of her live resume token (named by its hash), kept alive with her
+    /// record.
+    token_key: Mutex<Option<String>>,
 }
 
 /// The order of a resumable member's events on her socket.
@@ -60,6 +63,7 @@ impl RedisMember {
             queue,
             resumable: AtomicBool::new(false),
             line: Mutex::new(Line::default()),
+            token_key: Mutex::new(None),
         }
     }
 
@@ -88,6 +92,16 @@ impl RedisMember {
     /// Whether she asked to be able to come back.
     pub(super) fn is_resumable(&self) -> bool {
         self.resumable.load(Ordering::SeqCst)
+    }
+
+    /// Her live token's key from now on (`None`: she has none); the previous one.
+    pub(super) fn swap_token_key(&self, key: Option<String>) -> Option<String> {
+        std::mem::replace(&mut *self.token_key.lock(), key)
+    }
+
+    /// Her live token's key, if she has one.
+    pub(super) fn token_key(&self) -> Option<String> {
+        self.token_key.lock().clone()
     }
 
     /// An event for her came from Redis: written to her socket unless it is one she has

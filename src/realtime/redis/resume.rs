@@ -8,6 +8,7 @@ use super::RedisPresence;
 use super::inbox::Incoming;
 use super::member::RedisMember;
 use super::replies;
+use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use crate::domain::{DisplayName, MemberId, ResumeToken};
 use crate::realtime::Bounds;
@@ -20,14 +21,6 @@ use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
 use socketioxide::socket::Socket;
 use std::sync::Arc;
-
-/// How long a token stays valid while its member is connected (her node deletes it when
-/// she is gone; this only bounds a token whose node died).
-const TOKEN_TTL_SECONDS: u64 = 24 * 60 * 60;
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
 
 /// How a token is stored: its SHA-256, in hex (never the token).
 fn token_hash(token: &str) -> String {
@@ -58,27 +51,22 @@ impl Resuming for RedisPresence {
         member.is_on(socket) && self.is_current(member)
     }
 
+    /// Her token lives as long as her record: refreshed with it by this node, and
+    /// deleted with it.
     async fn issue(&self, identity: &Arc<Identity<Self>>) -> Result<ResumeToken, StoreError> {
         let token = ResumeToken::generate(&mut rand::rng());
         let hash = token_hash(token.as_str());
         let keys = self.rules.keys();
-        let id = &identity.member.id;
-        let old = identity.token.lock().replace(token.clone());
+        let member = &identity.member;
+        let key = format!("{}{hash}", keys.token_prefix());
+        *identity.token.lock() = Some(token.clone());
         let mut pipe = redis::pipe();
         pipe.atomic();
-        if let Some(old) = old {
-            pipe.del(format!(
-                "{}{}",
-                keys.token_prefix(),
-                token_hash(old.as_str())
-            ));
+        if let Some(old) = member.swap_token_key(Some(key.clone())) {
+            pipe.del(old);
         }
-        pipe.set_ex(
-            format!("{}{hash}", keys.token_prefix()),
-            id.as_str(),
-            TOKEN_TTL_SECONDS,
-        )
-        .hset(keys.member(id), "token", &hash);
+        pipe.pset_ex(key, member.id.as_str(), self.rules.ttl_ms())
+            .hset(keys.member(&member.id), "token", &hash);
         pipe.query_async::<()>(&mut self.rules.connection())
             .await
             .map_err(unavailable)?;
@@ -173,14 +161,10 @@ impl Resuming for RedisPresence {
     }
 
     async fn revoke(&self, identity: &Identity<Self>) {
-        let Some(token) = identity.token.lock().take() else {
+        identity.token.lock().take();
+        let Some(key) = identity.member.swap_token_key(None) else {
             return;
         };
-        let key = format!(
-            "{}{}",
-            self.rules.keys().token_prefix(),
-            token_hash(token.as_str())
-        );
         if let Err(cause) = self.rules.connection().del::<_, ()>(key).await {
             tracing::warn!(%cause, "deleting a resume token failed; it expires by itself");
         }

@@ -15,7 +15,8 @@ use time::OffsetDateTime;
 /// Members whose records one run of the reaping script refreshes.
 const REAP_SLICE: usize = 500;
 
-fn unavailable(e: redis::RedisError) -> StoreError {
+/// A Redis failure, as the backends report it.
+pub(super) fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 

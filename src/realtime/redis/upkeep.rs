@@ -1,12 +1,14 @@
-//! A node's upkeep of its members' records in Redis: refreshing them, hearing of partners
-//! and groups that are gone, and counting for the metrics.
+//! A node's upkeep of its members' records and resume tokens in Redis: refreshing them,
+//! hearing of partners and groups that are gone, and counting for the metrics.
 
+use super::member::RedisMember;
 use super::{Reaped, RecordedPlace, RedisPresence, RemotePeer};
 use crate::domain::{AccessCode, MemberId};
 use crate::matchmaking::Departure;
 use crate::realtime::context::SocketContext;
 use crate::realtime::notices::{self, LeaveReason};
 use crate::store::StoreError;
+use std::sync::Arc;
 
 impl RedisPresence {
     /// The code of the group this node's member `id` entered last, from her socket's
@@ -25,13 +27,15 @@ impl RedisPresence {
             return Vec::new();
         };
         // An away member's record is not refreshed: it outlives her window by itself.
-        let ids: Vec<MemberId> = self
+        let connected: Vec<_> = self
             .courier
             .members
             .iter()
             .filter(|m| m.value().socket().is_some())
-            .map(|m| m.key().clone())
+            .map(|m| m.value().clone())
             .collect();
+        let ids: Vec<MemberId> = connected.iter().map(|m| m.id.clone()).collect();
+        self.refresh_tokens(&connected).await;
         let found = match self.rules.reap(&ids).await {
             Ok(found) => found,
             Err(cause) => {
@@ -78,5 +82,16 @@ impl RedisPresence {
             }
         }
         Ok((waiting, rooms.len()))
+    }
+
+    /// Keeps the resume tokens of `connected` alive as long as their records.
+    async fn refresh_tokens(&self, connected: &[Arc<RedisMember>]) {
+        let mut pipe = redis::pipe();
+        for key in connected.iter().filter_map(|m| m.token_key()) {
+            pipe.pexpire(key, self.rules.ttl_ms() as i64);
+        }
+        if let Err(cause) = pipe.query_async::<()>(&mut self.rules.connection()).await {
+            tracing::warn!(%cause, "refreshing resume tokens failed");
+        }
     }
 }
