@@ -47,7 +47,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-/// The adapter that carries events between nodes.
+/// The adapter that joins sockets to rooms across nodes (and closes a resumed member's
+/// previous connection wherever it is).
 pub type RedisAdapter =
     socketioxide_redis::CustomRedisAdapter<socketioxide::adapter::Emitter, ResilientDriver>;
 
@@ -208,9 +209,10 @@ impl Presence for RedisPresence {
         Ok(self.departed(io, member, departure))
     }
 
-    /// A member of the room (her socket sits in its adapter room on this node) relays
-    /// through the adapter with no Redis round trip but its publish; anyone else is
-    /// checked against Redis first. One sender's relays run in order.
+    /// Two plain members of a room on this node chat with no Redis round trip; every
+    /// other message takes one (the relay script: the sender's right to post, and the
+    /// numbering of resumable members' events, which only Redis can order across
+    /// nodes). One sender's relays run in order.
     fn relay(
         &self,
         member: &Self::Member,
