@@ -48,7 +48,7 @@ impl Resuming for LocalPresence {
         identity: &Arc<Identity<Self>>,
         socket: &Arc<Socket<LocalAdapter>>,
         last_seq: u64,
-    ) -> Result<Attached, StoreError> {
+    ) -> Result<Option<Attached>, StoreError> {
         let mailbox = identity.member.handle().mailbox();
         let (previous, gap) = mailbox.attach(socket, last_seq);
         if let Some(previous) = previous
@@ -57,7 +57,7 @@ impl Resuming for LocalPresence {
             tracing::debug!(%cause, "the resumed member's previous connection was closed already");
         }
         // Her lifecycle says whether she was away: the hub follows it.
-        Ok(Attached { gap, away: false })
+        Ok(Some(Attached { gap, away: false }))
     }
 
     async fn revoke(&self, identity: &Identity<Self>) {

@@ -157,17 +157,20 @@ impl<P: Resuming> Realtime<P> {
             *lifecycle = Lifecycle::Here;
             was
         };
-        if !Arc::ptr_eq(context.identity(), &identity) {
+        if context.identity().id != identity.id {
             // The member this connection was until now is gone.
             self.leave_all(context.identity(), LeaveReason::Disconnected)
                 .await;
+        }
+        if !Arc::ptr_eq(context.identity(), &identity) {
             context.resumed_as(socket, identity.clone());
         }
         let attached = self
             .presence
             .attach(&identity, socket, last_seq)
             .await
-            .map_err(unavailable)?;
+            .map_err(unavailable)?
+            .ok_or(RESUME_FAILED)?;
         if matches!(was, Lifecycle::Away(_)) || attached.away {
             let back = self
                 .presence

@@ -49,13 +49,13 @@ pub trait Resuming: SocketBackend {
 
     /// Moves her onto `socket`: every kept event after `last_seq` is written to it, in
     /// order, before any new one, and her previous connection, if still open, is closed
-    /// (last wins).
+    /// (last wins). `None` when she is gone meanwhile (her window ended).
     async fn attach(
         &self,
         identity: &Arc<Identity<Self>>,
         socket: &Arc<Socket<Self::Adapter>>,
         last_seq: u64,
-    ) -> Result<Attached, StoreError>;
+    ) -> Result<Option<Attached>, StoreError>;
 
     /// Her token dies with her place.
     async fn revoke(&self, identity: &Identity<Self>);

@@ -299,3 +299,21 @@ async fn events_older_than_the_window_are_no_longer_kept() {
     assert_eq!(texts(&replayed), ["new"]);
     assert_eq!(ack["gap"], true, "{ack}");
 }
+
+#[tokio::test]
+async fn resuming_again_on_the_same_connection_keeps_her() {
+    let app = spawn_app().await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    ada.resume(&app).await;
+    let (ack, replayed) = ada.resume_here().await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert!(replayed.is_empty());
+    assert_eq!(ack["room"], room.as_str());
+    let ack = bob.request("message", &chat(&room, "still here?")).await;
+    assert_eq!(
+        ack,
+        json!({"ok": true}),
+        "she is neither gone nor away: {ack}"
+    );
+    assert_eq!(ada.expect("message").await["text"], "still here?");
+}

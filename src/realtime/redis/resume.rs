@@ -109,7 +109,7 @@ impl Resuming for RedisPresence {
         identity: &Arc<Identity<Self>>,
         socket: &Arc<Socket<Self::Adapter>>,
         last_seq: u64,
-    ) -> Result<Attached, StoreError> {
+    ) -> Result<Option<Attached>, StoreError> {
         let io = self.io().ok_or_else(super::not_attached)?;
         let member = &identity.member;
         // Deliveries for her come to this node from the script on: they wait for the
@@ -135,9 +135,10 @@ impl Resuming for RedisPresence {
             }
         };
         let [away, gap, place, entries @ ..] = &reply[..] else {
+            // {"gone"}: her window ended meanwhile.
             member.replay(Vec::new());
             self.drop_member(member);
-            return Err(StoreError::Unavailable("her record is gone".into()));
+            return Ok(None);
         };
         member.replay(
             entries
@@ -146,18 +147,21 @@ impl Resuming for RedisPresence {
                 .collect(),
         );
         // Last wins: her other connections, on any node, are closed (her record names
-        // this node now, so theirs do not make her away).
-        if let Err(cause) = io.to(member.id.as_str().to_owned()).disconnect().await {
+        // this node now, so theirs do not make her away). This one is not among them,
+        // even when she resumes on it again.
+        let own_room = member.id.as_str().to_owned();
+        socket.leave(own_room.clone());
+        if let Err(cause) = io.to(own_room.clone()).disconnect().await {
             tracing::warn!(%cause, "closing a resumed member's previous connection failed");
         }
-        socket.join(member.id.as_str().to_owned());
+        socket.join(own_room);
         if let replies::RecordedPlace::Room(room) = replies::RecordedPlace::parse(Some(place)) {
             socket.join(room.as_str().to_owned());
         }
-        Ok(Attached {
+        Ok(Some(Attached {
             gap: gap == "1",
             away: away == "1",
-        })
+        }))
     }
 
     async fn revoke(&self, identity: &Identity<Self>) {
