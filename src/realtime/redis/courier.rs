@@ -5,8 +5,7 @@
 
 use super::inbox::Incoming;
 use super::member::RedisMember;
-use super::rules::RedisRules;
-use super::rules::unavailable;
+use super::rules::{RedisRules, unavailable};
 use super::scripts::{self, invoke};
 use crate::domain::MemberId;
 use crate::realtime::Bounds;

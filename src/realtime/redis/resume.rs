@@ -59,7 +59,6 @@ impl Resuming for RedisPresence {
         let keys = self.rules.keys();
         let member = &identity.member;
         let key = format!("{}{hash}", keys.token_prefix());
-        *identity.token.lock() = Some(token.clone());
         let mut pipe = redis::pipe();
         pipe.atomic();
         if let Some(old) = member.swap_token_key(Some(key.clone())) {
@@ -165,7 +164,6 @@ impl Resuming for RedisPresence {
     }
 
     async fn revoke(&self, identity: &Identity<Self>) {
-        identity.token.lock().take();
         let Some(key) = identity.member.swap_token_key(None) else {
             return;
         };
