@@ -7,8 +7,8 @@ use crate::drain::send_sigterm;
 use crate::helpers::*;
 use crate::multinode::nodes;
 use crate::raw::{RawMember, next_text};
-use crate::resumable::{Numbered, Resumable};
-use serde_json::{Value, json};
+use crate::resumable::{Resumable, chat, resume_during_a_stream, texts};
+use serde_json::json;
 use std::time::Duration;
 
 /// A resumable Ada on `ada_node` paired with a plain Bob (a raw client) on `bob_node`;
@@ -26,19 +26,6 @@ async fn pair_across(
     assert_eq!(ada.expect("message").await, "Bob connected.");
     assert_eq!(bob.next_event("join_room").await["room"], room.as_str());
     (ada, bob, room)
-}
-
-fn chat(room: &str, text: &str) -> Value {
-    json!({"room": room, "text": text})
-}
-
-/// The chat messages among `events`, as their texts.
-fn texts(events: &[Numbered]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| e.name == "message" && e.data.is_object())
-        .map(|e| e.data["text"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Reads `connection` until the server closes it.
@@ -236,4 +223,24 @@ async fn her_token_lives_as_long_as_her_connection() {
     let (ack, replayed) = ada.resume(&b).await;
     assert_eq!(texts(&replayed), ["still yours"]);
     assert_eq!(ack["room"], room.as_str());
+}
+
+#[tokio::test]
+async fn a_resume_during_a_stream_of_messages_loses_and_repeats_none() {
+    let Some((_, redis)) = nodes(0).await else {
+        return;
+    };
+    let node = |c: &mut circle::config::Config| {
+        c.redis_url = Some(redis.url.clone());
+        c.redis_prefix = redis.prefix.clone();
+        c.limits.message_burst = 1000;
+    };
+    let mut nodes = Vec::new();
+    for _ in 0..3 {
+        nodes.push(spawn_app_with(node).await);
+    }
+    let group = nodes[0].create_group().await;
+    let (ada, bob, room) = pair_across(&nodes[0], &nodes[1], &group.code).await;
+    // She resumes on node C while Bob's messages keep coming from node B.
+    resume_during_a_stream(ada, bob, &room, &nodes[2]).await;
 }

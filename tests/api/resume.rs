@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use crate::raw::{RawMember, next_text};
-use crate::resumable::{Numbered, Resumable};
+use crate::resumable::{Resumable, chat, resume_during_a_stream, texts};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -21,19 +21,6 @@ async fn pair(app: &TestApp) -> (Resumable, RawMember, String) {
     assert_eq!(ada.expect("message").await, "Bob connected.");
     assert_eq!(bob.next_event("join_room").await["room"], room.as_str());
     (ada, bob, room)
-}
-
-fn chat(room: &str, text: &str) -> Value {
-    json!({"room": room, "text": text})
-}
-
-/// The chat messages among `events`, as their texts.
-fn texts(events: &[Numbered]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| e.name == "message" && e.data.is_object())
-        .map(|e| e.data["text"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -316,4 +303,11 @@ async fn resuming_again_on_the_same_connection_keeps_her() {
         "she is neither gone nor away: {ack}"
     );
     assert_eq!(ada.expect("message").await["text"], "still here?");
+}
+
+#[tokio::test]
+async fn a_resume_during_a_stream_of_messages_loses_and_repeats_none() {
+    let app = spawn_app_with(|c| c.limits.message_burst = 1000).await;
+    let (ada, bob, room) = pair(&app).await;
+    resume_during_a_stream(ada, bob, &room, &app).await;
 }

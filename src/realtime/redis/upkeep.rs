@@ -86,8 +86,12 @@ impl RedisPresence {
 
     /// Keeps the resume tokens of `connected` alive as long as their records.
     async fn refresh_tokens(&self, connected: &[Arc<RedisMember>]) {
+        let keys: Vec<String> = connected.iter().filter_map(|m| m.token_key()).collect();
+        if keys.is_empty() {
+            return;
+        }
         let mut pipe = redis::pipe();
-        for key in connected.iter().filter_map(|m| m.token_key()) {
+        for key in keys {
             pipe.pexpire(key, self.rules.ttl_ms() as i64);
         }
         if let Err(cause) = pipe.query_async::<()>(&mut self.rules.connection()).await {
