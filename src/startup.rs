@@ -6,7 +6,7 @@ use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisPresence, RedisRules, ResilientDriver};
-use crate::realtime::{Lobbies, LocalPresence, Realtime, SessionBindings, SocketBackend};
+use crate::realtime::{Lobbies, LocalPresence, Realtime, Resuming, SessionBindings};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
@@ -67,13 +67,14 @@ async fn shared_node(config: Config, url: &str) -> anyhow::Result<App> {
         RedisRules::new(store.connection(), store.keys().clone(), config.member_ttl),
         driver,
         config.member_ttl,
+        config.limits.resume_bounds(),
     );
     assemble(config, Arc::new(store), presence, adapter).await
 }
 
 /// Builds HTTP and Socket.IO around `store` and `presence`, whose adapter starts from
 /// `adapter`, and binds the listener: the one path for either backend.
-async fn assemble<P: SocketBackend>(
+async fn assemble<P: Resuming>(
     config: Config,
     store: Arc<dyn GroupStore>,
     presence: P,
@@ -114,7 +115,15 @@ async fn assemble<P: SocketBackend>(
     Ok(App {
         listener,
         router,
-        close_sockets: Box::new(move || Box::pin(async move { io.close().await })),
+        close_sockets: {
+            let realtime = realtime.clone();
+            Box::new(move || {
+                Box::pin(async move {
+                    realtime.closing(&io).await;
+                    io.close().await;
+                })
+            })
+        },
         store,
         lobbies: realtime,
         sweep_interval: config.sweep_interval,

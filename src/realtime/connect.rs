@@ -4,9 +4,8 @@
 use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
-use super::{
-    Link, Mailbox, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume,
-};
+use super::resuming::Resuming;
+use super::{Link, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
@@ -26,9 +25,6 @@ pub trait SocketBackend: Presence {
     /// send limits.
     fn connection(socket: &Arc<Socket<Self::Adapter>>, outlet: &Arc<Outlet>) -> Self::Connection;
 
-    /// Where every event for `member` goes.
-    fn mailbox(member: &Self::Member) -> &Mailbox<Self::Adapter>;
-
     /// Binds every event of namespace `/` on `io`; resolves once the adapter runs.
     fn start(
         rt: Arc<Realtime<Self>>,
@@ -44,10 +40,6 @@ impl SocketBackend for LocalPresence {
             socket: Arc::downgrade(socket),
             outlet: outlet.clone(),
         }
-    }
-
-    fn mailbox(member: &Self::Member) -> &Mailbox<LocalAdapter> {
-        member.handle().mailbox()
     }
 
     /// The local adapter needs no start.
@@ -70,21 +62,22 @@ impl SocketBackend for RedisPresence {
         }
     }
 
-    fn mailbox(member: &Self::Member) -> &Mailbox<RedisAdapter> {
-        member.mailbox()
-    }
-
-    /// Hands `io` to the backend, then subscribes the adapter to its Redis channels.
+    /// Hands `io` to the backend, then subscribes the adapter and the node's delivery
+    /// channel to Redis.
     fn start(
         rt: Arc<Realtime<Self>>,
         io: &SocketIo<RedisAdapter>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send {
         rt.presence().attach_io(io.clone());
-        let subscribed = io.ns("/", OnConnect(rt));
+        let subscribed = io.ns("/", OnConnect(rt.clone()));
         async move {
             subscribed
                 .await
-                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))
+                .map_err(|e| anyhow::anyhow!("starting the Socket.IO adapter: {e}"))?;
+            rt.presence()
+                .listen()
+                .await
+                .map_err(|e| anyhow::anyhow!("subscribing to the delivery channel: {e}"))
         }
     }
 }
@@ -109,7 +102,7 @@ pub struct Bind;
 type MiddlewareResult<'a> =
     Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>>;
 
-impl<P: SocketBackend> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
+impl<P: Resuming> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     fn call(&self, _: Arc<Socket<P::Adapter>>, _: Option<Value>) {
         self.0.metrics.connections.inc();
     }
@@ -125,7 +118,7 @@ impl<P: SocketBackend> ConnectHandler<P::Adapter, Bind> for OnConnect<P> {
     }
 }
 
-fn bind_events<P: SocketBackend>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
+fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>>) {
     socket.on_disconnect(lobby::on_disconnect::<P>);
     socket.on("join_group", lobby::on_join_group::<P>);
     socket.on("leave", lobby::on_leave::<P>);

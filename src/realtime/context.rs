@@ -28,7 +28,8 @@ pub struct Identity<P: Presence> {
     /// The group she last entered and the name she entered under (for `next` and
     /// `return_to`); only her own requests change it.
     pub last_entry: Mutex<Option<Entry>>,
-    /// Her current resume token, once she is resumable.
+    /// Her current resume token, once she is resumable, on one node (the Redis backend
+    /// keeps its tokens in Redis and their keys with the member).
     pub(super) token: Mutex<Option<ResumeToken>>,
     /// Whether she is here, away or gone for good.
     pub(super) lifecycle: Mutex<Lifecycle>,

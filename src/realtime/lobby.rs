@@ -1,11 +1,11 @@
 //! Joining and leaving: `join_group`, `leave`, `next`, `leave_room` and disconnect.
 
 use super::Realtime;
-use super::connect::SocketBackend;
 use super::context::{Entry, Identity, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
+use super::resuming::Resuming;
 use super::socket_arc::SocketArc;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, ResumeToken};
 use crate::matchmaking::{Departure, Outcome, Pairing};
@@ -29,15 +29,17 @@ struct Entered<H> {
 
 type Handler<P> = State<Arc<Realtime<P>>>;
 
-impl<P: SocketBackend> Realtime<P> {
+impl<P: Resuming> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
-    /// member into its lobby; a partner left behind is told `reason`.
+    /// member into its lobby; a partner left behind is told `reason`. A member who asks
+    /// to be `resumable` is so from her join on, and gets a token.
     async fn enter(
         &self,
         context: &SocketContext<P>,
         code: Option<&str>,
         name: DisplayName,
         reason: LeaveReason,
+        resumable: bool,
     ) -> Result<Entered<P::Handle>, Refusal> {
         let ip = context.connection().client_ip;
         if self.failed_joins.is_blocked(ip, Instant::now()) {
@@ -48,6 +50,9 @@ impl<P: SocketBackend> Realtime<P> {
             self.failed_joins.record(ip, Instant::now());
             return Err(GROUP_NOT_FOUND);
         };
+        if resumable {
+            self.make_resumable(context.identity()).await?;
+        }
         let joined = self
             .presence
             .join(&context.member, &stored.group, name.clone())
@@ -65,10 +70,14 @@ impl<P: SocketBackend> Realtime<P> {
             Outcome::Paired(pairing) => Some(pairing),
             Outcome::GroupClosed => return Err(GROUP_NOT_FOUND),
         };
+        let token = match resumable {
+            true => Some(self.issue_token(context.identity()).await?),
+            false => None,
+        };
         Ok(Entered {
             group: stored.group,
             member: context.id.clone(),
-            token: None,
+            token,
             pairing,
         })
     }
@@ -192,7 +201,7 @@ fn anonymous() -> DisplayName {
 
 /// `join_group {access_code, name?}`.
 #[tracing::instrument(skip_all, fields(event = "join_group"))]
-pub async fn on_join_group<P: SocketBackend>(
+pub async fn on_join_group<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -209,11 +218,8 @@ pub async fn on_join_group<P: SocketBackend>(
             Some(_) => return Err(INVALID_PAYLOAD),
         };
         let code = args.access_code.as_ref().and_then(Json::as_str);
-        let mut entered = rt.enter(&context, code, name, LeaveReason::Left).await?;
-        if resumable {
-            entered.token = Some(rt.make_resumable(context.identity()));
-        }
-        Ok(entered)
+        rt.enter(&context, code, name, LeaveReason::Left, resumable)
+            .await
     }
     .await;
     rt.report(&socket, request, "join_group", result).await;
@@ -221,7 +227,7 @@ pub async fn on_join_group<P: SocketBackend>(
 
 /// `leave {room, return_to?}`.
 #[tracing::instrument(skip_all, fields(event = "leave"))]
-pub async fn on_leave<P: SocketBackend>(
+pub async fn on_leave<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -253,14 +259,14 @@ pub async fn on_leave<P: SocketBackend>(
         .as_ref()
         .map_or_else(anonymous, |e| e.name.clone());
     let result = rt
-        .enter(&context, return_to.as_str(), name, LeaveReason::Left)
+        .enter(&context, return_to.as_str(), name, LeaveReason::Left, false)
         .await;
     rt.report(&socket, request, "leave", result).await;
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
 #[tracing::instrument(skip_all, fields(event = "next"))]
-pub async fn on_next<P: SocketBackend>(
+pub async fn on_next<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -272,7 +278,13 @@ pub async fn on_next<P: SocketBackend>(
         return request.refuse(&socket, "next", NOT_IN_GROUP, &rt.metrics);
     };
     let result = rt
-        .enter(&context, Some(code.expose()), name, LeaveReason::Next)
+        .enter(
+            &context,
+            Some(code.expose()),
+            name,
+            LeaveReason::Next,
+            false,
+        )
         .await;
     if result.is_err() {
         rt.leave_all(&context, LeaveReason::Next).await;
@@ -282,7 +294,7 @@ pub async fn on_next<P: SocketBackend>(
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.
 #[tracing::instrument(skip_all, fields(event = "leave_room"))]
-pub async fn on_leave_room<P: SocketBackend>(
+pub async fn on_leave_room<P: Resuming>(
     socket: SocketRef<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): Handler<P>,
@@ -297,7 +309,7 @@ pub async fn on_leave_room<P: SocketBackend>(
 /// member is resumable and did not disconnect on purpose: then she is away
 /// (docs/protocol.md section 6).
 #[tracing::instrument(skip_all, fields(event = "disconnect"))]
-pub async fn on_disconnect<P: SocketBackend>(
+pub async fn on_disconnect<P: Resuming>(
     SocketArc(socket): SocketArc<P::Adapter>,
     reason: DisconnectReason,
     State(rt): Handler<P>,

@@ -5,6 +5,7 @@ use super::masking::partner_copy;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
 use super::refusal::{NOT_IN_ROOM, OVERLOADED, PARTNER_UNREACHABLE, Refusal};
+use super::tokens::Tokens;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, SeatView};
 use crate::store::StoreError;
@@ -55,6 +56,8 @@ fn fate(delivery: Delivery) -> Result<Sent, Refusal> {
 #[derive(Default)]
 pub struct LocalPresence {
     hub: Hub<Peer>,
+    /// Resumable members' tokens.
+    pub(super) tokens: Tokens<LocalPresence>,
 }
 
 #[async_trait]

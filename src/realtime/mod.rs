@@ -10,9 +10,11 @@ mod chat;
 mod connect;
 mod context;
 mod delivery;
+mod drain;
 mod group_cache;
 mod lobby;
 mod local;
+mod local_resume;
 mod masking;
 mod notices;
 mod presence;
@@ -20,8 +22,10 @@ pub mod redis;
 mod refusal;
 mod request;
 mod resume;
+mod resuming;
 mod session_bindings;
 mod socket_arc;
+mod tokens;
 mod undelivered;
 
 pub use attempts::FailedAttempts;
@@ -29,6 +33,7 @@ pub use connect::SocketBackend;
 pub use delivery::{Bounds, Delivery, Link, Mailbox, Outlet, Relaying};
 pub use local::{LocalPresence, Peer};
 pub use presence::{ChatPayload, Handle, Presence};
+pub use resuming::{Attached, Resuming};
 pub use session_bindings::{SessionBinding, SessionBindings};
 
 use crate::config::Limits;
@@ -51,7 +56,7 @@ pub struct Realtime<P: Presence> {
     groups: GroupCache,
     limits: Limits,
     failed_joins: FailedAttempts,
-    resumables: resume::Resumables<P>,
+    absences: resume::Absences,
     /// The send limits every member's mailbox shares.
     outlet: Arc<Outlet>,
     metrics: Arc<Metrics>,
@@ -70,7 +75,7 @@ impl<P: Presence> Realtime<P> {
             store,
             groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
-            resumables: resume::Resumables::default(),
+            absences: resume::Absences::default(),
             outlet: Arc::new(Outlet {
                 send_timeout: limits.send_timeout,
                 backlog_limit: limits.max_queued_packets,

@@ -105,7 +105,8 @@ pub trait Presence: Send + Sync + Sized + 'static {
 
     /// Her connection dropped and she may come back (docs/protocol.md section 6): she keeps
     /// her lobby place or room but is never paired meanwhile. Returns her room and the
-    /// partner still in it, to be told `partner_away`.
+    /// partner still in it, to be told `partner_away` (nothing happens when she has
+    /// resumed on another socket meanwhile).
     async fn away(
         &self,
         member: &Self::Member,

@@ -1,16 +1,15 @@
 //! Resumable members (docs/protocol.md section 6): their tokens, going away when a
 //! connection drops, the resume window, and `resume`.
 
-use super::connect::SocketBackend;
+use super::Realtime;
 use super::context::{Identity, Lifecycle, SocketContext};
 use super::notices::{self, LeaveReason};
 use super::refusal::*;
 use super::request::Request;
+use super::resuming::Resuming;
 use super::socket_arc::SocketArc;
-use super::{Delivery, Realtime};
 use crate::domain::ResumeToken;
 use crate::wire::GroupView;
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use socketioxide::extract::State;
@@ -18,51 +17,9 @@ use socketioxide::socket::Socket;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The live resume tokens of this node's resumable members; a token is in here once.
-pub struct Resumables<P: super::Presence> {
-    by_token: DashMap<ResumeToken, Arc<Identity<P>>>,
-    /// Numbers absences, so that a window only ends the absence it began with.
-    absences: AtomicU64,
-}
-
-impl<P: super::Presence> Default for Resumables<P> {
-    fn default() -> Self {
-        Self {
-            by_token: DashMap::new(),
-            absences: AtomicU64::new(0),
-        }
-    }
-}
-
-impl<P: super::Presence> Resumables<P> {
-    /// Hands `identity` a fresh token; her previous one is dead.
-    fn issue(&self, identity: &Arc<Identity<P>>) -> ResumeToken {
-        let token = ResumeToken::generate(&mut rand::rng());
-        if let Some(old) = identity.token.lock().replace(token.clone()) {
-            self.by_token.remove(&old);
-        }
-        self.by_token.insert(token.clone(), identity.clone());
-        token
-    }
-
-    /// The member `token` names; the token is used up.
-    fn redeem(&self, token: &str) -> Option<Arc<Identity<P>>> {
-        let (used, identity) = self.by_token.remove(token)?;
-        let mut current = identity.token.lock();
-        if current.as_ref() == Some(&used) {
-            *current = None;
-        }
-        drop(current);
-        Some(identity)
-    }
-
-    /// Her token dies with her place.
-    fn revoke(&self, identity: &Identity<P>) {
-        if let Some(token) = identity.token.lock().take() {
-            self.by_token.remove(&token);
-        }
-    }
-}
+/// Numbers absences, so that a window only ends the absence it began with.
+#[derive(Default)]
+pub struct Absences(AtomicU64);
 
 /// `resume {token, last_seq}`.
 #[derive(Deserialize)]
@@ -85,13 +42,24 @@ struct MatchView<'a> {
     id: &'a str,
 }
 
-impl<P: SocketBackend> Realtime<P> {
-    /// `join_group {resumable: true}` succeeded: from now on her events are numbered and
-    /// kept, and she may come back with the token returned.
-    pub(super) fn make_resumable(&self, identity: &Arc<Identity<P>>) -> ResumeToken {
-        P::mailbox(&identity.member).make_resumable(self.limits.resume_bounds());
+impl<P: Resuming> Realtime<P> {
+    /// `join_group {resumable: true}` found its group: from now on her events are
+    /// numbered and kept (those of the join itself included).
+    pub(super) async fn make_resumable(&self, identity: &Identity<P>) -> Result<(), Refusal> {
+        self.presence
+            .make_resumable(identity, self.limits.resume_bounds())
+            .await
+            .map_err(unavailable)?;
         *identity.lifecycle.lock() = Lifecycle::Here;
-        self.resumables.issue(identity)
+        Ok(())
+    }
+
+    /// A fresh token for her to come back with; the previous one is dead.
+    pub(super) async fn issue_token(
+        &self,
+        identity: &Arc<Identity<P>>,
+    ) -> Result<ResumeToken, Refusal> {
+        self.presence.issue(identity).await.map_err(unavailable)
     }
 
     /// Her connection `socket` ended. A resumable member who did not leave on purpose is
@@ -103,18 +71,34 @@ impl<P: SocketBackend> Realtime<P> {
         identity: Arc<Identity<P>>,
         on_purpose: bool,
     ) {
-        let mailbox = P::mailbox(&identity.member);
-        let resumable = mailbox.is_resumable();
-        if !mailbox.detach(socket) && resumable {
+        let resumable = self.presence.is_resumable(&identity.member);
+        if !self.presence.detach(&identity.member, socket) && resumable {
             return;
         }
-        if !resumable || on_purpose {
-            self.resumables.revoke(&identity);
+        self.member_ended(identity, on_purpose).await;
+    }
+
+    /// The connection of `identity` ended (and was her current one): a resumable member
+    /// who did not leave on purpose is away for the resume window, anyone else leaves
+    /// at once. A member who is away or gone already stays so.
+    pub(super) async fn member_ended(
+        self: &Arc<Self>,
+        identity: Arc<Identity<P>>,
+        on_purpose: bool,
+    ) {
+        if !self.presence.is_resumable(&identity.member) || on_purpose {
+            self.presence.revoke(&identity).await;
             *identity.lifecycle.lock() = Lifecycle::Gone;
             return self.leave_all(&identity, LeaveReason::Disconnected).await;
         }
-        let absence = self.resumables.absences.fetch_add(1, Ordering::Relaxed);
-        *identity.lifecycle.lock() = Lifecycle::Away(absence);
+        let absence = self.absences.0.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut lifecycle = identity.lifecycle.lock();
+            if *lifecycle != Lifecycle::Here {
+                return;
+            }
+            *lifecycle = Lifecycle::Away(absence);
+        }
         self.metrics.members_away.inc();
         match self.presence.away(&identity.member).await {
             Ok(Some((room, partner))) => notices::partner_away(&partner, &room),
@@ -139,7 +123,7 @@ impl<P: SocketBackend> Realtime<P> {
             *lifecycle = Lifecycle::Gone;
         }
         self.metrics.members_expired.inc();
-        self.resumables.revoke(identity);
+        self.presence.revoke(identity).await;
         self.leave_all(identity, LeaveReason::Disconnected).await;
     }
 
@@ -157,9 +141,12 @@ impl<P: SocketBackend> Realtime<P> {
             None | Some(Json::Null) => 0,
             Some(seq) => seq.as_u64().ok_or(INVALID_PAYLOAD)?,
         };
-        let identity = token
-            .and_then(|token| self.resumables.redeem(token))
-            .ok_or(RESUME_FAILED)?;
+        let identity = match token {
+            Some(token) => self.presence.redeem(token, socket).await,
+            None => Ok(None),
+        }
+        .map_err(unavailable)?
+        .ok_or(RESUME_FAILED)?;
         let was = {
             let mut lifecycle = identity.lifecycle.lock();
             let was = *lifecycle;
@@ -169,28 +156,21 @@ impl<P: SocketBackend> Realtime<P> {
             *lifecycle = Lifecycle::Here;
             was
         };
-        if !Arc::ptr_eq(context.identity(), &identity) {
+        if context.identity().id != identity.id {
             // The member this connection was until now is gone.
             self.leave_all(context.identity(), LeaveReason::Disconnected)
                 .await;
+        }
+        if !Arc::ptr_eq(context.identity(), &identity) {
             context.resumed_as(socket, identity.clone());
         }
-        let attached = P::mailbox(&identity.member).attach(socket, last_seq);
-        // The ack comes after the replay; when part of it had to wait for room, after that.
-        if let Some(replayed) = attached.replayed
-            && replayed.await != Ok(Delivery::Sent)
-        {
-            // Her new connection read nothing for the send timeout: it is being closed,
-            // and she is away again.
-            tracing::debug!("a resume's replay did not fit in the new connection");
-        }
-        let gap = attached.gap;
-        if let Some(previous) = attached.previous
-            && let Err(cause) = previous.disconnect()
-        {
-            tracing::debug!(%cause, "the resumed member's previous connection was closed already");
-        }
-        if matches!(was, Lifecycle::Away(_)) {
+        let attached = self
+            .presence
+            .attach(&identity, socket, last_seq)
+            .await
+            .map_err(unavailable)?
+            .ok_or(RESUME_FAILED)?;
+        if matches!(was, Lifecycle::Away(_)) || attached.away {
             let back = self
                 .presence
                 .back(&identity.member)
@@ -205,8 +185,8 @@ impl<P: SocketBackend> Realtime<P> {
             }
         }
         self.metrics.members_resumed.inc();
-        let token = self.resumables.issue(&identity);
-        self.resume_ack(&identity, &token, gap).await
+        let token = self.issue_token(&identity).await?;
+        self.resume_ack(&identity, &token, attached.gap).await
     }
 
     /// `{ok, member: {id, token}, group, room?, match?, gap}` (without `ok`).
@@ -244,7 +224,7 @@ impl<P: SocketBackend> Realtime<P> {
 
 /// `resume {token, last_seq}`: comes back as the member the token names.
 #[tracing::instrument(skip_all, fields(event = "resume"))]
-pub async fn on_resume<P: SocketBackend>(
+pub async fn on_resume<P: Resuming>(
     SocketArc(socket): SocketArc<P::Adapter>,
     request: Request<P::Adapter>,
     State(rt): State<Arc<Realtime<P>>>,

@@ -63,6 +63,28 @@ impl Keys {
         format!("{}{room}", self.room_prefix())
     }
 
+    /// The prefix of resumable members' journals (their kept, numbered events), each
+    /// under her member id.
+    pub fn journal_prefix(&self) -> String {
+        format!("{}:j:", self.prefix)
+    }
+
+    /// One resumable member's journal.
+    pub fn journal(&self, id: &MemberId) -> String {
+        format!("{}{}", self.journal_prefix(), id.as_str())
+    }
+
+    /// The prefix of resume tokens, each under its SHA-256 (never the token itself).
+    pub fn token_prefix(&self) -> String {
+        format!("{}:tok:", self.prefix)
+    }
+
+    /// The prefix of the channels on which a node receives the events for its members,
+    /// each channel named by its node.
+    pub fn deliveries_prefix(&self) -> String {
+        format!("{}:deliver:", self.prefix)
+    }
+
     /// The key prefixes the scripts build their keys from, in the order `keys.lua`
     /// reads them: member, lobby, room, closed group, group.
     pub fn script_prefixes(&self) -> [String; 5] {

@@ -72,7 +72,8 @@ async fn probe_readyz(reader: &mut BufReader<TcpStream>) -> u16 {
     read_status(reader).await
 }
 
-fn send_sigterm(process: &Process) {
+/// Asks `process` to drain, as a supervisor would.
+pub fn send_sigterm(process: &Process) {
     let status = std::process::Command::new("kill")
         .args(["-TERM", &process.child.id().to_string()])
         .status()

@@ -15,6 +15,7 @@ mod log_flood;
 mod logged_failures;
 mod matchmaking;
 mod multinode;
+mod multinode_resume;
 mod ordering;
 mod polling_client;
 mod privacy;

@@ -7,7 +7,7 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 /// `n` nodes sharing one fresh key prefix, with the guard that deletes its keys.
-async fn nodes(n: usize) -> Option<(Vec<TestApp>, RedisPrefix)> {
+pub async fn nodes(n: usize) -> Option<(Vec<TestApp>, RedisPrefix)> {
     let Some(url) = redis_url() else {
         eprintln!("SKIPPED: multi-node tests need CIRCLE_TEST_BACKEND=redis");
         return None;

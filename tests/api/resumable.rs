@@ -120,3 +120,47 @@ impl Resumable {
         }
     }
 }
+
+/// A chat message into `room`.
+pub fn chat(room: &str, text: &str) -> Value {
+    json!({"room": room, "text": text})
+}
+
+/// The chat messages among `events`, as their texts.
+pub fn texts(events: &[Numbered]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.name == "message" && e.data.is_object())
+        .map(|e| e.data["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Bob (a plain member paired with Ada in `room`) sends 60 messages without waiting
+/// while Ada resumes on `resume_on`; asserts that she gets each once, in order (the
+/// replayed ones, then the live ones), every `seq` following the one before. (Her
+/// journal keeps 100 events: while she is away, none is refused.)
+pub async fn resume_during_a_stream(
+    mut ada: Resumable,
+    mut bob: RawMember,
+    room: &str,
+    resume_on: &TestApp,
+) {
+    let sent: Vec<String> = (1..=60).map(|i| format!("m{i}")).collect();
+    let stream = async {
+        for text in &sent {
+            bob.send_raw(&json!(["message", chat(room, text)]).to_string())
+                .await;
+            tokio::task::yield_now().await;
+        }
+    };
+    let ((), (ack, replayed)) = tokio::join!(stream, ada.resume(resume_on));
+    assert_eq!(ack["room"], room);
+    let mut received = texts(&replayed);
+    while received.len() < sent.len() {
+        let event = ada.next().await;
+        if event.name == "message" && event.data.is_object() {
+            received.push(event.data["text"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(received, sent, "every message once, in order");
+}

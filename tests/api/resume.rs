@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use crate::raw::{RawMember, next_text};
-use crate::resumable::{Numbered, Resumable};
+use crate::resumable::{Resumable, chat, resume_during_a_stream, texts};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -21,19 +21,6 @@ async fn pair(app: &TestApp) -> (Resumable, RawMember, String) {
     assert_eq!(ada.expect("message").await, "Bob connected.");
     assert_eq!(bob.next_event("join_room").await["room"], room.as_str());
     (ada, bob, room)
-}
-
-fn chat(room: &str, text: &str) -> Value {
-    json!({"room": room, "text": text})
-}
-
-/// The chat messages among `events`, as their texts.
-fn texts(events: &[Numbered]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| e.name == "message" && e.data.is_object())
-        .map(|e| e.data["text"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -277,4 +264,85 @@ async fn a_connection_that_stops_answering_pings_makes_the_member_away() {
     assert_eq!(texts(&replayed), ["into the dead line", "while away"]);
     assert_eq!(ack["gap"], false);
     assert_eq!(bob.next_event("partner_back").await, json!({"room": room}));
+}
+
+#[tokio::test]
+async fn events_no_longer_kept_are_reported_as_a_gap() {
+    let app = spawn_app_with(|c| c.limits.resume_buffer_events = 5).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    // Her connection is half-open: she is not away, so the oldest kept events make room.
+    let sent: Vec<String> = (1..=6).map(|i| format!("m{i}")).collect();
+    for text in &sent {
+        let ack = bob.request("message", &chat(&room, text)).await;
+        assert_eq!(ack, json!({"ok": true}));
+    }
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(ack["gap"], true, "m1 (seq 3) is gone: {ack}");
+    assert_eq!(texts(&replayed), sent[1..], "the five kept, in order");
+    assert_eq!(replayed[0].seq, 4);
+}
+
+#[tokio::test]
+async fn the_byte_bound_refuses_messages_to_an_away_member_too() {
+    let app = spawn_app_with(|c| c.limits.resume_buffer_bytes = 400).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    ada.raw.socket.close(None).await.unwrap();
+    bob.next_event("partner_away").await;
+    let text = "x".repeat(100);
+    let mut held = 0;
+    let refused = loop {
+        let ack = bob.request("message", &chat(&room, &text)).await;
+        if ack["ok"] == false {
+            break ack;
+        }
+        assert_eq!(ack["held"], true);
+        held += 1;
+    };
+    assert_refused(&refused, "partner_unreachable");
+    assert!(
+        (1..4).contains(&held),
+        "400 bytes hold 1 to 3 of them: {held}"
+    );
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(texts(&replayed).len(), held);
+    assert_eq!(ack["gap"], false);
+}
+
+#[tokio::test]
+async fn events_older_than_the_window_are_no_longer_kept() {
+    let window = Duration::from_millis(500);
+    let app = spawn_app_with(|c| c.limits.resume_window = window).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    // Her connection is half-open: she is not away, and kept events age.
+    bob.request("message", &chat(&room, "old")).await;
+    tokio::time::sleep(window + Duration::from_millis(100)).await; // only time ages them
+    bob.request("message", &chat(&room, "new")).await;
+    let (ack, replayed) = ada.resume(&app).await;
+    assert_eq!(texts(&replayed), ["new"]);
+    assert_eq!(ack["gap"], true, "{ack}");
+}
+
+#[tokio::test]
+async fn resuming_again_on_the_same_connection_keeps_her() {
+    let app = spawn_app().await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    ada.resume(&app).await;
+    let (ack, replayed) = ada.resume_here().await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert!(replayed.is_empty());
+    assert_eq!(ack["room"], room.as_str());
+    let ack = bob.request("message", &chat(&room, "still here?")).await;
+    assert_eq!(
+        ack,
+        json!({"ok": true}),
+        "she is neither gone nor away: {ack}"
+    );
+    assert_eq!(ada.expect("message").await["text"], "still here?");
+}
+
+#[tokio::test]
+async fn a_resume_during_a_stream_of_messages_loses_and_repeats_none() {
+    let app = spawn_app_with(|c| c.limits.message_burst = 1000).await;
+    let (ada, bob, room) = pair(&app).await;
+    resume_during_a_stream(ada, bob, &room, &app).await;
 }

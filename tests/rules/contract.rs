@@ -207,6 +207,16 @@ macro_rules! contract_tests {
                 }
             )*
         }
+        mod redis_resumable {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (mut node, _other, _prefix) = super::redis_nodes().await;
+                    node.resumable = true;
+                    super::$name(&node).await;
+                }
+            )*
+        }
     };
 }
 

@@ -136,6 +136,9 @@ impl Executor for Model {
 /// One node of the Redis executor, on its own connection.
 pub struct Node {
     pub rules: RedisRules,
+    /// Its members join as resumable (`RedisRules::join_resumable`), which must not
+    /// change any rule.
+    pub resumable: bool,
 }
 
 /// Two nodes on a fresh key prefix (deleted when the prefix drops), with the groups of
@@ -155,7 +158,10 @@ pub async fn redis_nodes() -> (Node, Node, RedisPrefix) {
     for _ in 0..2 {
         let redis = connect_redis(&url).await.unwrap();
         let rules = RedisRules::new(redis, store.keys().clone(), Duration::from_secs(60));
-        nodes.push(Node { rules });
+        nodes.push(Node {
+            rules,
+            resumable: false,
+        });
     }
     let b = nodes.pop().unwrap();
     let a = nodes.pop().unwrap();
@@ -176,10 +182,16 @@ impl Node {
 
 impl Executor for Node {
     async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId> {
-        self.rules
-            .join(member, group, &name_of(member), choice)
-            .await
-            .unwrap()
+        let name = name_of(member);
+        match self.resumable {
+            true => {
+                self.rules
+                    .join_resumable(member, group, &name, choice)
+                    .await
+            }
+            false => self.rules.join(member, group, &name, choice).await,
+        }
+        .unwrap()
     }
 
     async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>> {

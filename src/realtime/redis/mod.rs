@@ -1,21 +1,29 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
-//! scripts ([`RedisRules`]), and events carried between nodes by socketioxide's Redis
-//! adapter.
+//! scripts ([`RedisRules`]); events to members through the delivery scripts and each
+//! node's own channel ([`courier`], [`inbox`]), and socket room joins through
+//! socketioxide's Redis adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
 //! [`crate::store::Keys`]: a member's record (name, node, place, last partner, and `away`
-//! while her connection is gone), kept alive by her node every third of the member TTL; a
+//! while her connection is gone; for a resumable member also her last `seq`, her
+//! journal's size, the SHA-256 of her resume token and her group's sealed code), kept
+//! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
-//! group's tombstone. Each socket sits in
-//! an adapter room named by its member id, so that any node can reach it.
+//! group's tombstone. Each socket sits in an adapter room named by its member id, so that
+//! any node can reach it. Resumable members: see [`resume`] and [`absence`].
 
+mod absence;
+mod courier;
 mod driver;
+mod inbox;
 mod member;
 mod peer;
 mod relay;
 mod replies;
+mod resume;
 mod rules;
 mod scripts;
+mod upkeep;
 
 pub use driver::ResilientDriver;
 pub use member::RedisMember;
@@ -23,15 +31,15 @@ pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
+use super::Bounds;
 use super::Link;
-use super::context::SocketContext;
-use super::notices::{self, LeaveReason};
+use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Joined, Outcome, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
-use dashmap::DashMap;
+use courier::Courier;
 use member::Job;
 use socketioxide::SocketIo;
 use std::sync::{Arc, OnceLock};
@@ -39,7 +47,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-/// The adapter that carries events between nodes.
+/// The adapter that joins sockets to rooms across nodes (and closes a resumed member's
+/// previous connection wherever it is).
 pub type RedisAdapter =
     socketioxide_redis::CustomRedisAdapter<socketioxide::adapter::Emitter, ResilientDriver>;
 
@@ -49,14 +58,10 @@ pub struct RedisPresence {
     driver: ResilientDriver,
     member_ttl: Duration,
     io: OnceLock<SocketIo<RedisAdapter>>,
-    /// This node's members, whose records it keeps alive.
-    members: DashMap<MemberId, Arc<RedisMember>>,
+    /// Delivers events, and knows this node's members (whose records it keeps alive).
+    courier: Arc<Courier>,
     /// Notices to members on other nodes, sent in order.
     notices: mpsc::UnboundedSender<Job>,
-}
-
-fn not_resumable() -> StoreError {
-    StoreError::Unavailable("resuming is not built for several nodes yet".into())
 }
 
 fn not_attached() -> StoreError {
@@ -64,8 +69,14 @@ fn not_attached() -> StoreError {
 }
 
 impl RedisPresence {
-    /// Lobbies and rooms run by `rules`, with events between nodes on `driver`.
-    pub fn new(rules: RedisRules, driver: ResilientDriver, member_ttl: Duration) -> Self {
+    /// Lobbies and rooms run by `rules`, with events between nodes on `driver`;
+    /// resumable members' journals keep what `bounds` allow.
+    pub fn new(
+        rules: RedisRules,
+        driver: ResilientDriver,
+        member_ttl: Duration,
+        bounds: Bounds,
+    ) -> Self {
         let (notices, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
@@ -73,11 +84,11 @@ impl RedisPresence {
             }
         });
         Self {
+            courier: Arc::new(Courier::new(rules.clone(), bounds)),
             rules,
             driver,
             member_ttl,
             io: OnceLock::new(),
-            members: DashMap::new(),
             notices,
         }
     }
@@ -90,6 +101,16 @@ impl RedisPresence {
         }
     }
 
+    /// Subscribes this node to its delivery channel.
+    pub async fn listen(&self) -> redis::RedisResult<()> {
+        inbox::listen(
+            &self.driver,
+            self.courier.own_channel(),
+            self.courier.members.clone(),
+        )
+        .await
+    }
+
     fn io(&self) -> Option<&SocketIo<RedisAdapter>> {
         let io = self.io.get();
         if io.is_none() {
@@ -99,16 +120,7 @@ impl RedisPresence {
     }
 
     fn peer(&self, io: &SocketIo<RedisAdapter>, id: MemberId) -> RemotePeer {
-        RemotePeer::new(id, io.clone(), self.notices.clone())
-    }
-
-    /// The code of the group this node's member `id` entered last, from her socket's
-    /// context (Redis knows only its fingerprint).
-    fn entered_group(&self, id: &MemberId) -> Option<AccessCode> {
-        let socket = self.members.get(id)?.socket()?;
-        let context = SocketContext::<Self>::of(&socket)?;
-        let entry = context.last_entry.lock();
-        entry.as_ref().map(|entry| entry.code.clone())
+        RemotePeer::new(id, io.clone(), self.notices.clone(), self.courier.clone())
     }
 
     /// Takes her socket out of the adapter room she left; the departure, reached.
@@ -137,8 +149,8 @@ impl Presence for RedisPresence {
         if let Some(socket) = link.socket.upgrade() {
             socket.join(id.as_str().to_owned());
         }
-        let member = Arc::new(RedisMember::new(id.clone(), link));
-        self.members.insert(id, member.clone());
+        let member = Arc::new(RedisMember::new(id.clone(), link.socket));
+        self.courier.members.insert(id, member.clone());
         member
     }
 
@@ -150,7 +162,14 @@ impl Presence for RedisPresence {
     ) -> Result<Joined<RemotePeer>, StoreError> {
         let io = self.io().ok_or_else(not_attached)?;
         let choice = Choice::random(&mut rand::rng());
-        let joined = self.rules.join(&member.id, group, &name, &choice).await?;
+        let joined = match member.is_resumable() {
+            true => {
+                (self.rules)
+                    .join_resumable(&member.id, group, &name, &choice)
+                    .await?
+            }
+            false => self.rules.join(&member.id, group, &name, &choice).await?,
+        };
         let departure = self.departed(io, member, joined.departure);
         let outcome = joined.outcome.map(|id| self.peer(io, id));
         if let Outcome::Paired(pairing) = &outcome {
@@ -162,21 +181,19 @@ impl Presence for RedisPresence {
         Ok(Joined { departure, outcome })
     }
 
+    /// A member whose connection is gone ([`LeaveReason::Disconnected`]) is forgotten,
+    /// unless she has resumed on another socket meanwhile.
     async fn leave(
         &self,
         member: &Self::Member,
         reason: LeaveReason,
     ) -> Result<Option<Departure<RemotePeer>>, StoreError> {
         let io = self.io().ok_or_else(not_attached)?;
-        let gone = matches!(reason, LeaveReason::Disconnected);
-        if gone {
-            self.members.remove(&member.id);
-        }
-        let departure = self.rules.leave(&member.id, None).await;
-        if gone && let Err(cause) = self.rules.forget(&member.id).await {
-            tracing::warn!(%cause, "deleting a member's record failed; it expires by itself");
-        }
-        Ok(self.departed(io, member, departure?))
+        let departure = match reason {
+            LeaveReason::Disconnected => self.ended(member).await?,
+            LeaveReason::Left | LeaveReason::Next => self.rules.leave(&member.id, None).await?,
+        };
+        Ok(self.departed(io, member, departure))
     }
 
     async fn leave_room(
@@ -192,9 +209,10 @@ impl Presence for RedisPresence {
         Ok(self.departed(io, member, departure))
     }
 
-    /// A member of the room (her socket sits in its adapter room on this node) relays
-    /// through the adapter with no Redis round trip but its publish; anyone else is
-    /// checked against Redis first. One sender's relays run in order.
+    /// Two plain members of a room on this node chat with no Redis round trip; every
+    /// other message takes one (the relay script: the sender's right to post, and the
+    /// numbering of resumable members' events, which only Redis can order across
+    /// nodes). One sender's relays run in order.
     fn relay(
         &self,
         member: &Self::Member,
@@ -207,20 +225,20 @@ impl Presence for RedisPresence {
 
     async fn away(
         &self,
-        _member: &Self::Member,
+        member: &Self::Member,
     ) -> Result<Option<(RoomId, RemotePeer)>, StoreError> {
-        Err(not_resumable())
+        self.away_here(member).await
     }
 
-    async fn back(&self, _member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
-        Err(not_resumable())
+    async fn back(&self, member: &Self::Member) -> Result<Back<RemotePeer>, StoreError> {
+        self.back_here(member).await
     }
 
     async fn seat(
         &self,
-        _member: &Self::Member,
+        member: &Self::Member,
     ) -> Result<Option<SeatView<RemotePeer>>, StoreError> {
-        Err(not_resumable())
+        self.seat_of(&member.id).await
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {
@@ -232,35 +250,7 @@ impl Presence for RedisPresence {
     /// Keeps this node's records alive, tells members whose partner's node died, and
     /// closes lobbies of groups that expired.
     async fn sweep(&self, _now: OffsetDateTime) -> Vec<(AccessCode, Vec<RemotePeer>)> {
-        let Some(io) = self.io() else {
-            return Vec::new();
-        };
-        let ids: Vec<MemberId> = self.members.iter().map(|m| m.key().clone()).collect();
-        let found = match self.rules.reap(&ids).await {
-            Ok(found) => found,
-            Err(cause) => {
-                tracing::warn!(%cause, "refreshing member records failed");
-                return Vec::new();
-            }
-        };
-        let mut closed = Vec::new();
-        for event in found {
-            match event {
-                Reaped::PartnerGone { member, room } => notices::partner_gone(
-                    Some(Departure {
-                        room,
-                        partner: Some(self.peer(io, member)),
-                    }),
-                    LeaveReason::Disconnected,
-                ),
-                Reaped::GroupGone { member } => {
-                    if let Some(code) = self.entered_group(&member) {
-                        closed.push((code, vec![self.peer(io, member)]));
-                    }
-                }
-            }
-        }
-        closed
+        self.upkeep().await
     }
 
     /// Ready when the adapter's connection answers too, so that events between nodes
@@ -278,17 +268,6 @@ impl Presence for RedisPresence {
 
     /// This node's members who wait, and the rooms they sit in.
     async fn counts(&self) -> Result<(usize, usize), StoreError> {
-        let ids: Vec<MemberId> = self.members.iter().map(|m| m.key().clone()).collect();
-        let (mut waiting, mut rooms) = (0, std::collections::HashSet::new());
-        for place in self.rules.places(&ids).await? {
-            match place {
-                RecordedPlace::Lobby(_) => waiting += 1,
-                RecordedPlace::Room(room) => {
-                    rooms.insert(room);
-                }
-                RecordedPlace::Nowhere => {}
-            }
-        }
-        Ok((waiting, rooms.len()))
+        self.local_counts().await
     }
 }

@@ -1,4 +1,5 @@
 use super::RedisAdapter;
+use super::courier::Courier;
 use super::member::Job;
 use crate::domain::MemberId;
 use crate::realtime::Handle;
@@ -6,18 +7,21 @@ use crate::realtime::undelivered;
 use serde::Serialize;
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// How often a remote room join is tried, and the growing pause between tries.
 const JOIN_ATTEMPTS: u32 = 4;
 const JOIN_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// A member on any node, reached through her own adapter room (named by her member id).
+/// A member on any node: her events go through the [`Courier`], and her socket joins
+/// rooms through her own adapter room (named by her member id).
 #[derive(Clone)]
 pub struct RemotePeer {
     id: MemberId,
     io: SocketIo<RedisAdapter>,
     notices: mpsc::UnboundedSender<Job>,
+    courier: Arc<Courier>,
 }
 
 impl RemotePeer {
@@ -25,8 +29,14 @@ impl RemotePeer {
         id: MemberId,
         io: SocketIo<RedisAdapter>,
         notices: mpsc::UnboundedSender<Job>,
+        courier: Arc<Courier>,
     ) -> Self {
-        Self { id, io, notices }
+        Self {
+            id,
+            io,
+            notices,
+            courier,
+        }
     }
 
     /// Her socket, if it is on this node.
@@ -69,11 +79,16 @@ impl Handle for RemotePeer {
         &self.id
     }
 
-    /// A socket on this node is told at once; one elsewhere through the adapter, in the
-    /// order this node sent its notices.
+    /// A plain member on this node is told at once; anyone else through the
+    /// [`Courier`] (which numbers and keeps a resumable member's notices), in the order
+    /// this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
-        if let Some(socket) = self.local_socket() {
-            if let Err(cause) = socket.emit(event, data) {
+        if let Some(member) = self.courier.local(&self.id)
+            && !member.is_resumable()
+        {
+            if let Some(socket) = member.socket()
+                && let Err(cause) = socket.emit(event, data)
+            {
                 undelivered::unsent(event, &cause);
             }
             return;
@@ -82,14 +97,10 @@ impl Handle for RemotePeer {
             Ok(data) => data,
             Err(cause) => return undelivered::unsent(event, &cause),
         };
-        let (io, room, name) = (
-            self.io.clone(),
-            self.id.as_str().to_owned(),
-            event.to_owned(),
-        );
+        let (courier, id) = (self.courier.clone(), self.id.clone());
         let notice = Box::pin(async move {
-            if let Err(cause) = io.to(room).emit(&name, &data).await {
-                undelivered::unsent(&name, &cause);
+            if let Err(cause) = courier.notify(&id, event, &data).await {
+                undelivered::unsent(event, &cause);
             }
         });
         if self.notices.send(notice).is_err() {

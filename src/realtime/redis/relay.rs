@@ -1,36 +1,33 @@
 //! Relaying chat messages between the members of a room, on any node.
 
+use super::courier::{Echo, Relay};
 use super::member::RedisMember;
-use super::replies::RecordedPlace;
 use super::{RedisAdapter, RedisPresence};
+use crate::realtime::context::SocketContext;
 use crate::realtime::masking::partner_copy;
 use crate::realtime::presence::{ChatPayload, Relayed, Sent};
-use crate::realtime::refusal::{NOT_IN_ROOM, Refusal, UNAVAILABLE};
+use crate::realtime::refusal::{NOT_IN_ROOM, PARTNER_UNREACHABLE, Refusal, UNAVAILABLE};
 use crate::realtime::undelivered;
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
-use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Socket;
+use std::sync::Arc;
 
 impl RedisPresence {
-    /// A member of the room (her socket sits in its adapter room on this node) relays
-    /// through the adapter with no Redis round trip but its publish; anyone else is
-    /// checked against Redis first. One sender's relays run in order.
+    /// Two plain members of a room on this node chat here, with no Redis round trip (and
+    /// through a Redis outage). Everything else goes through the relay script, which
+    /// checks that the sender may post, and numbers and keeps the events of resumable
+    /// members (docs/protocol.md section 6). One sender's relays run in order.
     pub(super) fn relay_message(
         &self,
-        member: &RedisMember,
+        member: &Arc<RedisMember>,
         room: &str,
         session_id: &str,
         payload: ChatPayload<'_>,
     ) -> Relayed {
         let masked = match partner_copy(payload.0, session_id, &member.id) {
-            Ok(masked) => masked.map(|copy| (copy, member.id.as_str().to_owned())),
+            Ok(masked) => masked,
             Err(refusal) => return Relayed::Now(Err(refusal)),
-        };
-        let delivery = Delivery {
-            room: room.to_owned(),
-            payload: payload.0.to_owned(),
-            masked,
         };
         let Some(io) = self.io().cloned() else {
             return Relayed::Now(Err(UNAVAILABLE));
@@ -38,110 +35,92 @@ impl RedisPresence {
         let Some(socket) = member.socket() else {
             return Relayed::Now(Err(NOT_IN_ROOM));
         };
+        let delivery = Delivery {
+            room: room.to_owned(),
+            payload: payload.0.to_owned(),
+            masked,
+        };
         let (done, result) = tokio::sync::oneshot::channel::<Result<Sent, Refusal>>();
-        if socket.rooms().iter().any(|r| *r == room) {
+        if socket.rooms().iter().any(|r| *r == room) && plain_pair_here(&io, room) {
             member.in_order(async move {
-                delivery.send(&io, Some(&socket)).await;
+                delivery.send_here(&io, &socket).await;
                 done.send(Ok(Sent::Delivered)).ok();
             });
         } else {
-            let mut conn = self.rules.connection();
-            let own_key = self.rules.keys().member(&member.id);
-            let room_key = self.rules.keys().room(room);
+            let (courier, sender) = (self.courier.clone(), member.clone());
             member.in_order(async move {
-                let room = delivery.room.as_str();
-                let check: redis::RedisResult<(Option<String>, bool)> = redis::pipe()
-                    .hget(own_key, "place")
-                    .exists(room_key)
-                    .query_async(&mut conn)
+                let copy = delivery.masked.as_deref();
+                let relayed = courier
+                    .relay(&sender.id, &delivery.room, &delivery.payload, copy)
                     .await;
-                let allowed = match check
-                    .map(|(place, open)| (RecordedPlace::parse(place.as_deref()), open))
-                {
-                    // Her record says she is in the room, though her socket missed the
-                    // adapter's join (a node or Redis hiccup): mend it.
-                    Ok((RecordedPlace::Room(hers), _)) if hers.as_str() == room => {
-                        socket.join(room.to_owned());
-                        Some(Some(&*socket))
+                let outcome = match relayed {
+                    Ok(Relay::Done { held, echo }) => {
+                        if let Some(echo) = echo {
+                            // Mends a join her socket missed (a node or Redis hiccup).
+                            socket.join(delivery.room.clone());
+                            match echo {
+                                Echo::Plain => emit(&socket, &delivery.payload),
+                                Echo::Numbered(incoming) => sender.receive(incoming),
+                            }
+                        }
+                        Ok(if held { Sent::Held } else { Sent::Delivered })
                     }
-                    // An outsider may post only from nowhere, into a room still open.
-                    Ok((RecordedPlace::Nowhere, true)) => Some(None),
-                    Ok(_) => None,
+                    Ok(Relay::Refused) => Err(PARTNER_UNREACHABLE),
+                    Ok(Relay::NotInRoom) => Err(NOT_IN_ROOM),
                     Err(cause) => {
-                        tracing::warn!(%cause, "checking a relay against Redis failed");
-                        None
+                        tracing::warn!(%cause, "relaying through Redis failed");
+                        Err(UNAVAILABLE)
                     }
-                };
-                let outcome = match allowed {
-                    Some(echo) => {
-                        delivery.send(&io, echo).await;
-                        Ok(Sent::Delivered)
-                    }
-                    None => Err(NOT_IN_ROOM),
                 };
                 done.send(outcome).ok();
             });
         }
-        // Acknowledged once handed to the adapter, so that an ack means "sent".
+        // Acknowledged once delivered (or kept), so that an ack means "sent".
         Relayed::Later(Box::pin(
             async move { result.await.unwrap_or(Err(NOT_IN_ROOM)) },
         ))
     }
 }
 
+/// Whether `room` has two sockets on this node, neither of a resumable member.
+fn plain_pair_here(io: &SocketIo<RedisAdapter>, room: &str) -> bool {
+    let here = io.local().within(room.to_owned()).sockets();
+    here.len() >= 2
+        && here.iter().all(|socket| {
+            SocketContext::<RedisPresence>::of(socket)
+                .is_some_and(|context| !context.member.is_resumable())
+        })
+}
+
 /// One chat message on its way to the members of a room.
 struct Delivery {
     room: String,
     payload: Box<RawValue>,
-    /// When the payload holds the sender's session id: the copy for everyone but her,
-    /// and the adapter room that names her.
-    masked: Option<(Box<RawValue>, String)>,
+    /// When the payload holds the sender's session id: the copy for everyone but her.
+    masked: Option<Box<RawValue>>,
 }
 
 impl Delivery {
-    /// Sends the payload to the room; when it had to be masked, `echo` (the sender's
-    /// socket, if she is in the room) gets the original and everyone else the copy.
-    async fn send(self, io: &SocketIo<RedisAdapter>, echo: Option<&Socket<RedisAdapter>>) {
-        let Some((copy, sender)) = self.masked else {
-            return broadcast(io, &self.room, None, &self.payload).await;
+    /// Sends the payload to the room's sockets on this node; when it had to be masked,
+    /// the sender's `socket` gets the original and everyone else the copy.
+    async fn send_here(self, io: &SocketIo<RedisAdapter>, socket: &Arc<Socket<RedisAdapter>>) {
+        let here = io.local().within(self.room.clone());
+        let sent = match &self.masked {
+            None => here.emit("message", &self.payload).await,
+            Some(copy) => {
+                emit(socket, &self.payload);
+                here.except(socket.id).emit("message", copy).await
+            }
         };
-        if let Some(socket) = echo
-            && let Err(cause) = socket.emit("message", &self.payload)
-        {
+        if let Err(cause) = sent {
             undelivered::unsent("message", &cause);
         }
-        broadcast(io, &self.room, Some(sender), &copy).await;
     }
 }
 
-/// Sends `payload` to everyone in `room` but the members of `except`. When the room's two
-/// members sit on this node it stays here; otherwise it goes through the adapter (one
-/// publish), and while Redis is away at least the members on this node still get it.
-async fn broadcast(
-    io: &SocketIo<RedisAdapter>,
-    room: &str,
-    except: Option<String>,
-    payload: &RawValue,
-) {
-    let everyone_but = |operators: BroadcastOperators<RedisAdapter>| match &except {
-        Some(sender) => operators.except(sender.clone()),
-        None => operators,
-    };
-    let here = io.local().within(room.to_owned());
-    let both_here = here.clone().sockets().len() >= 2;
-    let here = everyone_but(here);
-    if both_here {
-        if let Err(cause) = here.emit("message", payload).await {
-            undelivered::unsent("message", &cause);
-        }
-        return;
-    }
-    let everywhere = everyone_but(io.within(room.to_owned()));
-    if let Err(cause) = everywhere.emit("message", payload).await {
+/// Writes a chat message to one socket.
+fn emit(socket: &Socket<RedisAdapter>, payload: &RawValue) {
+    if let Err(cause) = socket.emit("message", payload) {
         undelivered::unsent("message", &cause);
-        // Redis away: at least the members on this node still get it.
-        if let Err(cause) = here.emit("message", payload).await {
-            undelivered::unsent("message", &cause);
-        }
     }
 }

@@ -8,13 +8,15 @@ use crate::domain::{DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{Back, Choice, Departure, Joined};
 use crate::store::{Keys, StoreError};
 use redis::aio::ConnectionManager;
+use redis::{Script, ScriptInvocation};
 use std::time::Duration;
 use time::OffsetDateTime;
 
 /// Members whose records one run of the reaping script refreshes.
 const REAP_SLICE: usize = 500;
 
-fn unavailable(e: redis::RedisError) -> StoreError {
+/// A Redis failure, as the backends report it.
+pub(super) fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
@@ -49,7 +51,13 @@ impl RedisRules {
         self.redis.clone()
     }
 
-    fn ttl_ms(&self) -> u64 {
+    /// This node's name in member records.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// How long a member's record outlives her node, in ms.
+    pub fn ttl_ms(&self) -> u64 {
         self.member_ttl.as_millis() as u64
     }
 
@@ -62,14 +70,51 @@ impl RedisRules {
         name: &DisplayName,
         choice: &Choice,
     ) -> Result<Joined<MemberId>, StoreError> {
-        let reply: Vec<String> = invoke(&scripts::JOIN, &self.keys)
-            .arg(member.as_str())
+        let call = self.join_call(&scripts::JOIN, member, group, name, choice);
+        self.joined(call, member, name, choice).await
+    }
+
+    /// As [`RedisRules::join`], for a resumable member (docs/protocol.md section 6): in
+    /// the same step her record is marked resumable and keeps her group's sealed code.
+    pub async fn join_resumable(
+        &self,
+        member: &MemberId,
+        group: &Group,
+        name: &DisplayName,
+        choice: &Choice,
+    ) -> Result<Joined<MemberId>, StoreError> {
+        let mut call = self.join_call(&scripts::JOIN_RESUMABLE, member, group, name, choice);
+        call.arg(self.keys.cipher().seal(&group.access_code));
+        self.joined(call, member, name, choice).await
+    }
+
+    fn join_call<'a>(
+        &self,
+        script: &'a Script,
+        member: &MemberId,
+        group: &Group,
+        name: &DisplayName,
+        choice: &Choice,
+    ) -> ScriptInvocation<'a> {
+        let mut call = invoke(script, &self.keys);
+        call.arg(member.as_str())
             .arg(self.keys.fingerprint(&group.access_code))
             .arg(name.as_ref())
             .arg(&self.node)
             .arg(self.ttl_ms())
             .arg(choice.room.as_str())
-            .arg(choice.draw)
+            .arg(choice.draw);
+        call
+    }
+
+    async fn joined(
+        &self,
+        call: ScriptInvocation<'_>,
+        member: &MemberId,
+        name: &DisplayName,
+        choice: &Choice,
+    ) -> Result<Joined<MemberId>, StoreError> {
+        let reply: Vec<String> = call
             .invoke_async(&mut self.connection())
             .await
             .map_err(unavailable)?;

@@ -14,6 +14,12 @@ const KEYS: &str = include_str!("keys.lua");
 const VACATE: &str = include_str!("vacate.lua");
 /// `take_partner()`, `seat_pair()` and `partner_in()`, shared by the scripts that pair.
 const PAIRING: &str = include_str!("pairing.lua");
+/// `put()` and the journal's arguments, shared by the scripts that deliver events.
+const JOURNAL: &str = include_str!("journal.lua");
+/// Stops a script about a member who resumed on another node.
+const GUARD: &str = include_str!("guard.lua");
+/// Marks a joining member resumable.
+const MARK: &str = include_str!("mark.lua");
 
 /// `keys.lua`, then the shared `parts`, then `body`.
 fn script(parts: &[&str], body: &str) -> Script {
@@ -29,6 +35,9 @@ fn script(parts: &[&str], body: &str) -> Script {
 /// Leave, then wait in a lobby or pair at once.
 pub static JOIN: LazyLock<Script> =
     LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("join.lua")));
+/// Join as a resumable member: her record is marked so in the same step.
+pub static JOIN_RESUMABLE: LazyLock<Script> =
+    LazyLock::new(|| script(&[VACATE, PAIRING, MARK], include_str!("join.lua")));
 /// Leave a room (a named one, or whatever she is in).
 pub static LEAVE: LazyLock<Script> = LazyLock::new(|| script(&[VACATE], include_str!("leave.lua")));
 /// Mark a member away: she keeps her place but is not paired.
@@ -39,6 +48,24 @@ pub static BACK: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_
 pub static CLOSE: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("close.lua")));
 /// Refresh one node's member records and find partners and groups that are gone.
 pub static REAP: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("reap.lua")));
+
+/// Mark one of this node's members away, unless she resumed on another node.
+pub static AWAY_HERE: LazyLock<Script> =
+    LazyLock::new(|| script(&[PAIRING, GUARD], include_str!("away.lua")));
+/// One of this node's members is gone for good, unless she resumed on another node.
+pub static ENDED: LazyLock<Script> =
+    LazyLock::new(|| script(&[VACATE, GUARD], include_str!("ended.lua")));
+/// Deliver a notice to one member.
+pub static NOTIFY: LazyLock<Script> =
+    LazyLock::new(|| script(&[JOURNAL], include_str!("notify.lua")));
+/// Deliver a chat message to the members of a room.
+pub static RELAY: LazyLock<Script> =
+    LazyLock::new(|| script(&[JOURNAL], include_str!("relay.lua")));
+/// Move a resumable member to a node and read her kept events.
+pub static ATTACH: LazyLock<Script> =
+    LazyLock::new(|| script(&[JOURNAL], include_str!("attach.lua")));
+/// Use up a resume token.
+pub static REDEEM: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("redeem.lua")));
 
 /// A call of `script` with the key prefixes of `keys` in front; add the script's own
 /// arguments.
