@@ -7,14 +7,22 @@ use super::context::SocketContext;
 use super::resuming::Resuming;
 use socketioxide::SocketIo;
 use std::sync::Arc;
+use tokio::task::JoinSet;
 
 impl<P: Resuming> Realtime<P> {
     /// Ends the membership of every connection on this node, as a lost connection
-    /// would; its socket's context goes, so that nothing happens twice.
+    /// would, all at once; each socket's context goes, so that nothing happens twice.
     pub async fn closing(self: &Arc<Self>, io: &SocketIo<P::Adapter>) {
+        let mut endings = JoinSet::new();
         for socket in io.local().sockets() {
             if let Some(context) = SocketContext::<P>::detach(&socket) {
-                self.member_ended(context.identity().clone(), false).await;
+                let (rt, identity) = (self.clone(), context.identity().clone());
+                endings.spawn(async move { rt.member_ended(identity, false).await });
+            }
+        }
+        while let Some(ended) = endings.join_next().await {
+            if let Err(cause) = ended {
+                tracing::warn!(%cause, "ending a member's connection at shutdown failed");
             }
         }
     }

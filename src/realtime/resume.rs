@@ -1,5 +1,6 @@
-//! Resumable members (docs/protocol.md section 6): their tokens, going away when a
-//! connection drops, the resume window, and `resume`.
+//! Resumable members (docs/protocol.md section 6): going away when a connection drops,
+//! the resume window, and `resume`, the same on every backend; where tokens and kept
+//! events live is the backend's ([`super::resuming::Resuming`]).
 
 use super::Realtime;
 use super::context::{Identity, Lifecycle, SocketContext};

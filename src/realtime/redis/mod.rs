@@ -1,6 +1,6 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
 //! scripts ([`RedisRules`]); events to members through the delivery scripts and each
-//! node's own channel ([`courier`], [`inbox`]), and socket room joins through
+//! node's own channel (`courier`, `inbox`), and socket room joins through
 //! socketioxide's Redis adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
@@ -10,7 +10,7 @@
 //! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
 //! group's tombstone. Each socket sits in an adapter room named by its member id, so that
-//! any node can reach it. Resumable members: see [`resume`] and [`absence`].
+//! any node can reach it. Resumable members: see `resume` and `absence`.
 
 mod absence;
 mod courier;
@@ -181,7 +181,7 @@ impl Presence for RedisPresence {
         Ok(Joined { departure, outcome })
     }
 
-    /// A member whose connection is gone ([`LeaveReason::Disconnected`]) is forgotten,
+    /// A member whose connection is gone (`LeaveReason::Disconnected`) is forgotten,
     /// unless she has resumed on another socket meanwhile.
     async fn leave(
         &self,

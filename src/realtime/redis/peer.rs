@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 const JOIN_ATTEMPTS: u32 = 4;
 const JOIN_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// A member on any node: her events go through the [`Courier`], and her socket joins
-/// rooms through her own adapter room (named by her member id).
+/// A member on any node: her events go through the courier (`super::courier`), and her
+/// socket joins rooms through her own adapter room (named by her member id).
 #[derive(Clone)]
 pub struct RemotePeer {
     id: MemberId,
@@ -80,7 +80,7 @@ impl Handle for RemotePeer {
     }
 
     /// A plain member on this node is told at once; anyone else through the
-    /// [`Courier`] (which numbers and keeps a resumable member's notices), in the order
+    /// courier (which numbers and keeps a resumable member's notices), in the order
     /// this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         if let Some(member) = self.courier.local(&self.id)
