@@ -24,6 +24,7 @@ mod prompts;
 mod raw;
 mod resumable;
 mod resume;
+mod rolling_restart;
 mod send_timeout;
 mod slow_clients;
 mod takeover;

@@ -5,10 +5,12 @@ use crate::realtime::undelivered;
 use parking_lot::Mutex;
 use serde::Serialize;
 use socketioxide::socket::Socket;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Work for one member that must happen in order (her relayed messages).
@@ -32,6 +34,34 @@ pub struct RedisMember {
     /// The Redis key of her live resume token (named by its hash), kept alive with her
     /// record.
     token_key: Mutex<Option<String>>,
+    /// Itself, for the timer of events that wait for a missing `seq`.
+    me: Weak<RedisMember>,
+    /// Where her journal is, to fill a gap from.
+    journal: JournalSource,
+}
+
+/// A member's journal in Redis, read to fill a gap in what reached her node.
+pub struct JournalSource {
+    /// A connection to Redis.
+    pub redis: redis::aio::ConnectionManager,
+    /// Her journal's key.
+    pub key: String,
+}
+
+impl JournalSource {
+    /// Every entry kept, in order.
+    async fn read(&self) -> redis::RedisResult<Vec<Incoming>> {
+        let entries: Vec<String> = redis::cmd("LRANGE")
+            .arg(&self.key)
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut self.redis.clone())
+            .await?;
+        Ok(entries
+            .iter()
+            .filter_map(|entry| Incoming::parse_entry(entry))
+            .collect())
+    }
 }
 
 /// The order of a resumable member's events on her socket.
@@ -39,9 +69,17 @@ pub struct RedisMember {
 struct Line {
     /// The highest `seq` written to her socket: anything not above it is a duplicate.
     sent: u64,
+    /// Events that came before one with a lower `seq` (her own echo is written by her
+    /// node at once, her partner's messages come through Redis): they wait for it, by
+    /// `seq`, at most [`GAP_WAIT`].
+    ahead: BTreeMap<u64, Incoming>,
     /// While a resume reads her journal: the live events that came meanwhile.
     replaying: Option<Vec<Incoming>>,
 }
+
+/// How long events wait for a missing lower `seq` before they are written without it
+/// (it is in her journal; a resume sends it).
+const GAP_WAIT: Duration = Duration::from_secs(2);
 
 /// The trailing argument of every event to a resumable member.
 #[derive(Serialize)]
@@ -50,21 +88,27 @@ struct Seq {
 }
 
 impl RedisMember {
-    pub(super) fn new(id: MemberId, socket: Weak<Socket<RedisAdapter>>) -> Self {
+    pub(super) fn new(
+        id: MemberId,
+        socket: Weak<Socket<RedisAdapter>>,
+        journal: JournalSource,
+    ) -> Arc<Self> {
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
             while let Some(job) = jobs.recv().await {
                 job.await;
             }
         });
-        Self {
+        Arc::new_cyclic(|me| Self {
             id,
             socket,
             queue,
             resumable: AtomicBool::new(false),
             line: Mutex::new(Line::default()),
             token_key: Mutex::new(None),
-        }
+            me: me.clone(),
+            journal,
+        })
     }
 
     /// Her socket, while it is open.
@@ -120,31 +164,97 @@ impl RedisMember {
         self.line.lock().replaying = Some(Vec::new());
     }
 
-    /// Writes her kept events `kept` and then the live ones that came meanwhile, in the
-    /// order of their `seq`, each once; live events flow again.
-    pub(super) fn replay(&self, kept: Vec<Incoming>) {
+    /// Writes her kept events `kept` (those after the client's `last_seq`) and then the
+    /// live ones that came meanwhile, in the order of their `seq`, each once; live events
+    /// flow again.
+    pub(super) fn replay(&self, last_seq: u64, kept: Vec<Incoming>) {
         let mut line = self.line.lock();
-        let live = line.replaying.take().unwrap_or_default();
+        line.sent = line.sent.max(last_seq);
+        let mut live = line.replaying.take().unwrap_or_default();
+        live.sort_by_key(|incoming| incoming.seq);
         for incoming in kept.into_iter().chain(live) {
             self.write(&mut line, incoming);
         }
     }
 
-    /// Writes `incoming` to her socket (under her line's lock, so that events reach the
-    /// wire in the order of their `seq`). A failure needs no word here: a numbered event
-    /// is kept, and a resume sends it again.
+    /// Writes `incoming` to her socket (under her line's lock) in the order of `seq`: an
+    /// event that came ahead of a lower one waits for it, at most [`GAP_WAIT`].
     fn write(&self, line: &mut Line, incoming: Incoming) {
+        match incoming.seq {
+            0 => self.emit(incoming),
+            seq if seq <= line.sent => {} // she has it
+            seq if line.sent == 0 || seq == line.sent + 1 => {
+                line.sent = seq;
+                self.emit(incoming);
+                self.write_ahead(line);
+            }
+            seq => {
+                let first_waiting = line.ahead.is_empty();
+                line.ahead.insert(seq, incoming);
+                if first_waiting && let Some(me) = self.me.upgrade() {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(GAP_WAIT).await;
+                        me.fill_gap().await;
+                    });
+                }
+            }
+        }
+    }
+
+    /// Writes the events that waited and now follow on.
+    fn write_ahead(&self, line: &mut Line) {
+        while let Some(next) = line.ahead.remove(&(line.sent + 1)) {
+            line.sent = next.seq;
+            self.emit(next);
+        }
+    }
+
+    /// Events waited [`GAP_WAIT`] for a lower `seq` that never came through (a delivery
+    /// lost between nodes, e.g. while a node drains): the missing ones are read from her
+    /// journal in Redis and written in order; what the journal no longer has is skipped.
+    async fn fill_gap(&self) {
+        let Some((from, to)) = self.gap() else {
+            return;
+        };
+        let missing = match self.journal.read().await {
+            Ok(entries) => entries,
+            Err(cause) => {
+                tracing::warn!(%cause, "reading a member's journal to fill a gap failed");
+                Vec::new()
+            }
+        };
+        let mut line = self.line.lock();
+        for incoming in missing {
+            if (from..to).contains(&incoming.seq) {
+                self.write(&mut line, incoming);
+            }
+        }
+        if !line.ahead.is_empty() {
+            tracing::warn!("events for a member are no longer kept; later ones go without them");
+        }
+        while let Some((seq, next)) = line.ahead.pop_first() {
+            line.sent = seq;
+            self.emit(next);
+        }
+    }
+
+    /// The `seq`s missing before the events that wait, if any wait.
+    fn gap(&self) -> Option<(u64, u64)> {
+        let line = self.line.lock();
+        let (first_waiting, _) = line.ahead.first_key_value()?;
+        Some((line.sent + 1, *first_waiting))
+    }
+
+    /// Puts one event on her socket. A failure needs no word here: a numbered event is
+    /// kept, and a resume sends it again.
+    fn emit(&self, incoming: Incoming) {
         let Some(socket) = self.socket() else {
             return;
         };
         let event = incoming.event.as_str();
         let sent = match incoming.seq {
             0 => socket.emit(event, &*incoming.data),
-            seq if seq > line.sent => {
-                line.sent = seq;
-                socket.emit(event, &(&*incoming.data, Seq { seq }))
-            }
-            _ => return,
+            seq => socket.emit(event, &(&*incoming.data, Seq { seq })),
         };
         if let Err(cause) = sent {
             undelivered::unsent(event, &cause);

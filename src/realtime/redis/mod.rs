@@ -111,6 +111,14 @@ impl RedisPresence {
         .await
     }
 
+    /// Where member `id`'s journal is.
+    fn journal_of(&self, id: &MemberId) -> member::JournalSource {
+        member::JournalSource {
+            redis: self.rules.connection(),
+            key: self.rules.keys().journal(id),
+        }
+    }
+
     fn io(&self) -> Option<&SocketIo<RedisAdapter>> {
         let io = self.io.get();
         if io.is_none() {
@@ -149,7 +157,7 @@ impl Presence for RedisPresence {
         if let Some(socket) = link.socket.upgrade() {
             socket.join(id.as_str().to_owned());
         }
-        let member = Arc::new(RedisMember::new(id.clone(), link.socket));
+        let member = RedisMember::new(id.clone(), link.socket, self.journal_of(&id));
         self.courier.members.insert(id, member.clone());
         member
     }

@@ -92,7 +92,7 @@ impl Resuming for RedisPresence {
         let name = DisplayName::parse(std::str::from_utf8(name).ok())
             .or_else(|_| DisplayName::parse(None))
             .map_err(|_| StoreError::Unavailable("a member record's name is invalid".into()))?;
-        let member = Arc::new(RedisMember::new(id.clone(), Arc::downgrade(socket)));
+        let member = RedisMember::new(id.clone(), Arc::downgrade(socket), self.journal_of(&id));
         member.make_resumable();
         Ok(Some(Arc::new(Identity {
             id,
@@ -129,17 +129,18 @@ impl Resuming for RedisPresence {
         let reply = match reply {
             Ok(reply) => reply,
             Err(cause) => {
-                member.replay(Vec::new());
+                member.replay(last_seq, Vec::new());
                 return Err(unavailable(cause));
             }
         };
         let [away, gap, place, entries @ ..] = &reply[..] else {
             // {"gone"}: her window ended meanwhile.
-            member.replay(Vec::new());
+            member.replay(last_seq, Vec::new());
             self.drop_member(member);
             return Ok(None);
         };
         member.replay(
+            last_seq,
             entries
                 .iter()
                 .filter_map(|e| Incoming::parse_entry(e))
