@@ -333,12 +333,11 @@ async fn restarting_every_node_in_turn_ends_no_chat_and_loses_no_acked_message()
         }
     }
     tokio::time::sleep(SETTLE).await;
-    for slot in 0..nodes.len() {
-        let old_port = nodes[slot].app.port;
-        ports.remove(old_port);
-        send_sigterm(&nodes[slot]);
-        let mut old = std::mem::replace(&mut nodes[slot], start_node(&redis));
-        ports.add(nodes[slot].app.port);
+    for node in nodes.iter_mut() {
+        ports.remove(node.app.port);
+        send_sigterm(node);
+        let mut old = std::mem::replace(node, start_node(&redis));
+        ports.add(node.app.port);
         eventually("the drained node to exit", || {
             let exited = old.child.try_wait().unwrap().is_some();
             async move { exited.then_some(()) }

@@ -79,7 +79,7 @@ struct Line {
 
 /// How long events wait for a missing lower `seq` before they are written without it
 /// (it is in her journal; a resume sends it).
-const GAP_WAIT: Duration = Duration::from_secs(2);
+const GAP_WAIT: Duration = Duration::from_millis(500);
 
 /// The trailing argument of every event to a resumable member.
 #[derive(Serialize)]
