@@ -170,9 +170,17 @@ impl RedisMember {
     pub(super) fn replay(&self, last_seq: u64, kept: Vec<Incoming>) {
         let mut line = self.line.lock();
         line.sent = line.sent.max(last_seq);
+        // The journal's gaps are final (those events are no longer kept): what it has
+        // is written as it is.
+        for incoming in kept {
+            if incoming.seq > line.sent {
+                line.sent = incoming.seq;
+                self.emit(incoming);
+            }
+        }
         let mut live = line.replaying.take().unwrap_or_default();
         live.sort_by_key(|incoming| incoming.seq);
-        for incoming in kept.into_iter().chain(live) {
+        for incoming in live {
             self.write(&mut line, incoming);
         }
     }
