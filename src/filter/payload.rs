@@ -154,6 +154,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(json in "\\PC{0,80}") {
+            let _ = masked(&json);
+        }
+
+        #[test]
+        fn a_masked_payload_is_valid_json_with_only_its_text_changed(
+            text in "\\PC{0,30}(shit|f u c k)\\PC{0,30}"
+        ) {
+            let literal = serde_json::to_string(&text).unwrap();
+            let json = format!(r#"{{"room":"r","text":{literal},"n":1.50}}"#);
+            if let Some(copy) = masked(&json) {
+                let value: serde_json::Value = serde_json::from_str(&copy).unwrap();
+                let (head, tail) = (r#"{"room":"r","text":"#, r#","n":1.50}"#);
+                proptest::prop_assert!(value["text"].is_string(), "{copy}");
+                proptest::prop_assert!(copy.starts_with(head), "{copy}");
+                proptest::prop_assert!(copy.ends_with(tail), "{copy}");
+            }
+        }
+    }
+
     #[test]
     fn whitespace_around_keys_and_values_is_kept() {
         let json = "{ \"room\" : \"r\" ,\n  \"text\" :\t\"oh shit\"  }";

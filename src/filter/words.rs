@@ -154,6 +154,32 @@ mod tests {
     }
 
     #[test]
+    fn bidirectional_controls_do_not_evade_the_filter() {
+        assert_eq!(masked("f\u{202E}uck").as_deref(), Some("****"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_text_only_ever_has_characters_turned_into_stars(
+            text in "[ -~]{0,40}(shit|fuck|crap)?[ -~]{0,40}"
+        ) {
+            if let Some(masked) = masked(&text) {
+                proptest::prop_assert_eq!(masked.len(), text.len());
+                for (was, is) in text.chars().zip(masked.chars()) {
+                    proptest::prop_assert!(was == is || is == MASK, "{text:?} -> {masked:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn any_text_is_masked_without_a_panic(text in "\\PC{0,60}") {
+            if let Some(masked) = masked(&text) {
+                proptest::prop_assert!(masked.contains(MASK));
+            }
+        }
+    }
+
+    #[test]
     fn text_that_cannot_be_aligned_falls_back_to_the_censored_copy() {
         assert_eq!(aligned("abc", "ab"), None);
         assert_eq!(aligned("ab", "abc"), None);
