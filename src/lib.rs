@@ -11,12 +11,14 @@
 //! - [`matchmaking`]: the pairing rules, pure and synchronous.
 //! - [`wire`]: JSON shapes shared by HTTP and Socket.IO.
 //! - [`metrics`], [`telemetry`], [`shutdown`]: counters, logs, stopping.
+//! - [`filter`]: the per-reader profanity filter for chat payloads; pure, no I/O.
 //! - [`domain`]: validated values; no I/O.
 #![warn(missing_docs)]
 
 pub mod config;
 mod detach;
 pub mod domain;
+pub mod filter;
 pub mod http;
 pub mod matchmaking;
 pub mod metrics;
