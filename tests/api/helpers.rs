@@ -409,6 +409,13 @@ fn log_into_test_output() {
 
 /// Starts the binary on port 0 with a fresh data directory, `args` and `env`, and learns
 /// its port from the line it prints on standard output.
+/// A node process on `redis`'s key prefix (one of several nodes), with `extra` flags.
+pub fn node_process(redis: &RedisPrefix, extra: &[&str]) -> Process {
+    let mut args = vec!["--redis-url", &redis.url, "--redis-prefix", &redis.prefix];
+    args.extend_from_slice(extra);
+    spawn_process(&args, &[])
+}
+
 pub fn spawn_process(args: &[&str], env: &[(&str, &str)]) -> Process {
     spawn_process_with(tempfile::tempdir().unwrap(), args, env, |_| {})
 }

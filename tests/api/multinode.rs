@@ -109,16 +109,8 @@ async fn a_killed_node_s_members_are_never_matched_and_their_partners_are_told()
     };
     drop(survivors);
     let ttl = "2s";
-    let args = [
-        "--redis-url",
-        redis.url.as_str(),
-        "--redis-prefix",
-        redis.prefix.as_str(),
-        "--member-ttl",
-        ttl,
-    ];
-    let mut doomed = spawn_process(&args, &[]);
-    let survivor = spawn_process(&args, &[]);
+    let mut doomed = node_process(&redis, &["--member-ttl", ttl]);
+    let survivor = node_process(&redis, &["--member-ttl", ttl]);
     let group = survivor.app.create_group().await;
     let mut ada = doomed.app.joined(&group.code, "Ada").await;
     let mut bob = survivor.app.joined(&group.code, "Bob").await;

@@ -76,13 +76,7 @@ async fn a_draining_node_s_resumable_member_resumes_elsewhere_with_nothing_lost(
     let Some((others, redis)) = nodes(2).await else {
         return;
     };
-    let args = [
-        "--redis-url",
-        redis.url.as_str(),
-        "--redis-prefix",
-        redis.prefix.as_str(),
-    ];
-    let mut draining = spawn_process(&args, &[]);
+    let mut draining = node_process(&redis, &[]);
     let group = others[0].create_group().await;
     let (mut ada, mut bob, room) = pair_across(&draining.app, &others[0], &group.code).await;
     bob.request("message", &chat(&room, "before")).await;
@@ -116,13 +110,7 @@ async fn a_killed_node_s_resumable_member_resumes_elsewhere_with_what_redis_kept
     let Some((others, redis)) = nodes(2).await else {
         return;
     };
-    let args = [
-        "--redis-url",
-        redis.url.as_str(),
-        "--redis-prefix",
-        redis.prefix.as_str(),
-    ];
-    let mut doomed = spawn_process(&args, &[]);
+    let mut doomed = node_process(&redis, &[]);
     let group = others[0].create_group().await;
     let (mut ada, mut bob, room) = pair_across(&doomed.app, &others[0], &group.code).await;
     doomed.child.kill().unwrap(); // SIGKILL: nobody marks her away

@@ -49,17 +49,7 @@ impl Ports {
 
 /// A node process on the shared Redis prefix.
 fn start_node(redis: &RedisPrefix) -> Process {
-    spawn_process(
-        &[
-            "--redis-url",
-            &redis.url,
-            "--redis-prefix",
-            &redis.prefix,
-            "--shutdown-grace",
-            "3s",
-        ],
-        &[],
-    )
+    node_process(redis, &["--shutdown-grace", "3s"])
 }
 
 /// Opens a websocket to `port` and connects namespace `/`.
