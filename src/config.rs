@@ -105,6 +105,12 @@ pub struct Limits {
     #[arg(long, env = "CIRCLE_MESSAGE_BURST", default_value_t = 30)]
     pub message_burst: u32,
 
+    /// `typing` events passed on per second per socket; more are dropped (typing is
+    /// ephemeral, docs/protocol.md section 7).
+    #[arg(long, env = "CIRCLE_TYPING_RATE", default_value_t = 2,
+          value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(1..))]
+    pub typing_rate: u32,
+
     /// Failed `join_group` attempts one client address may make per minute.
     #[arg(long, env = "CIRCLE_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
     pub failed_joins_per_minute: u32,

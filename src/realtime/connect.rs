@@ -5,7 +5,9 @@ use super::context::SocketContext;
 use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
 use super::resuming::Resuming;
-use super::{Link, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume};
+use super::{
+    Link, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume, typing,
+};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{SocketRef, State};
@@ -125,6 +127,7 @@ fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>
     socket.on("next", lobby::on_next::<P>);
     socket.on("leave_room", lobby::on_leave_room::<P>);
     socket.on("resume", resume::on_resume::<P>);
+    socket.on("typing", typing::on_typing::<P>);
     socket.on("message", chat::Relay(rt.clone()));
     for event in ["join_room", "gmessage"] {
         socket.on(

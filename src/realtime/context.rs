@@ -51,6 +51,8 @@ pub enum Lifecycle {
 pub struct Connection {
     /// Its chat message allowance.
     pub message_limiter: DefaultDirectRateLimiter,
+    /// Its `typing` allowance.
+    pub typing_limiter: DefaultDirectRateLimiter,
     /// The client's address, for the failed-join limit.
     pub client_ip: IpAddr,
     /// Keeps the socket's Engine.IO session bound to the client's address while the
@@ -79,6 +81,7 @@ impl<P: SocketBackend> SocketContext<P> {
     pub fn attach(socket: &Arc<Socket<P::Adapter>>, rt: &Realtime<P>) {
         let rate = NonZeroU32::new(rt.limits.message_rate).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rt.limits.message_burst).unwrap_or(NonZeroU32::MIN);
+        let typing = NonZeroU32::new(rt.limits.typing_rate).unwrap_or(NonZeroU32::MIN);
         let handshake = &socket.req_parts().extensions;
         let client = handshake
             .get::<ClientAddress>()
@@ -99,6 +102,7 @@ impl<P: SocketBackend> SocketContext<P> {
         });
         let connection = Arc::new(Connection {
             message_limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
+            typing_limiter: RateLimiter::direct(Quota::per_second(typing).allow_burst(typing)),
             client_ip: client.ip(),
             _session: session,
         });

@@ -42,6 +42,12 @@ impl Handle for Peer {
     }
 }
 
+/// `typing`'s payload.
+#[derive(Serialize)]
+struct Typing<'a> {
+    room: &'a str,
+}
+
 /// What a relayed message's sender is told of its fate for her partner.
 fn fate(delivery: Delivery) -> Result<Sent, Refusal> {
     match delivery {
@@ -157,6 +163,18 @@ impl Presence for LocalPresence {
 
     async fn seat(&self, member: &Self::Member) -> Result<Option<SeatView<Peer>>, StoreError> {
         Ok(self.hub.seat(member))
+    }
+
+    async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError> {
+        if let Some(recipients) = self.hub.recipients(member, room)
+            && !recipients.from_outside
+        {
+            let sender = member.handle().id();
+            for peer in recipients.iter().filter(|p| p.id() != sender) {
+                peer.mailbox().volatile("typing", &Typing { room });
+            }
+        }
+        Ok(())
     }
 
     async fn close_group(&self, group: &Group) -> Result<Vec<Peer>, StoreError> {

@@ -26,6 +26,7 @@ mod resuming;
 mod session_bindings;
 mod socket_arc;
 mod tokens;
+mod typing;
 mod undelivered;
 
 pub use attempts::FailedAttempts;

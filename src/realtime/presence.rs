@@ -136,6 +136,10 @@ pub trait Presence: Send + Sync + Sized + 'static {
         payload: ChatPayload<'_>,
     ) -> Relayed;
 
+    /// Passes `typing {room}` from `member` to her partner in `room` if she sits in it and
+    /// the partner is connected: never numbered, kept or held (docs/protocol.md section 7).
+    async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError>;
+
     /// Closes `group`'s lobby now; returns who was waiting there.
     async fn close_group(&self, group: &Group) -> Result<Vec<Self::Handle>, StoreError>;
 

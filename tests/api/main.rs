@@ -29,6 +29,7 @@ mod send_timeout;
 mod slow_clients;
 mod takeover;
 mod transport;
+mod typing;
 mod upgrade;
 
 #[path = "../support/redis_prefix.rs"]

@@ -266,6 +266,20 @@ impl<A: Adapter> Mailbox<A> {
         }
     }
 
+    /// Sends an ephemeral event (`typing`): only to her open socket, and only when its
+    /// queue has room now; never numbered, kept or left waiting.
+    pub fn volatile<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
+        let line = self.line.lock();
+        if line.stuck || !line.backlog.is_empty() {
+            return;
+        }
+        if let Some(socket) = line.socket.as_ref().and_then(Weak::upgrade)
+            && let Err(cause) = socket.emit(event, data)
+        {
+            tracing::debug!(event, %cause, "an ephemeral event was not sent");
+        }
+    }
+
     /// Sends a chat message: to an away member it is held while her journal has room, and
     /// refused when it is full.
     pub fn relay(&self, event: &'static str, data: &RawValue) -> Relaying {

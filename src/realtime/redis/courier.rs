@@ -103,6 +103,18 @@ impl Courier {
             .map_err(unavailable)
     }
 
+    /// Passes `typing {room}` from `sender` to the other member of `room`, if she sits in
+    /// it and the other is there and not away.
+    pub async fn typing(&self, sender: &MemberId, room: &str) -> Result<(), StoreError> {
+        self.call(&scripts::TYPING)
+            .arg(sender.as_str())
+            .arg(room)
+            .invoke_async::<String>(&mut self.rules.connection())
+            .await
+            .map(drop)
+            .map_err(unavailable)
+    }
+
     /// Relays `payload` from `sender` into `room`: the other members get `copy` (when
     /// the payload had to be masked) or `payload`, and the sender, when she is in the
     /// room, her own `payload` back.

@@ -249,6 +249,10 @@ impl Presence for RedisPresence {
         self.seat_of(&member.id).await
     }
 
+    async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError> {
+        self.courier.typing(&member.id, room).await
+    }
+
     async fn close_group(&self, group: &Group) -> Result<Vec<RemotePeer>, StoreError> {
         let io = self.io().ok_or_else(not_attached)?;
         let waiters = self.rules.close(group).await?;

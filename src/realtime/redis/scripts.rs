@@ -61,6 +61,9 @@ pub static NOTIFY: LazyLock<Script> =
 /// Deliver a chat message to the members of a room.
 pub static RELAY: LazyLock<Script> =
     LazyLock::new(|| script(&[JOURNAL], include_str!("relay.lua")));
+/// Pass `typing` to the partner in a room: not numbered, not kept.
+pub static TYPING: LazyLock<Script> =
+    LazyLock::new(|| script(&[JOURNAL], include_str!("typing.lua")));
 /// Move a resumable member to a node and read her kept events.
 pub static ATTACH: LazyLock<Script> =
     LazyLock::new(|| script(&[JOURNAL], include_str!("attach.lua")));
