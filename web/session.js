@@ -28,6 +28,9 @@ function payloadText(payload) {
   return null;
 }
 
+// The server passes on at most 2 `typing` a second per socket; one every 600 ms stays under it.
+const TYPING_EVERY_MS = 600;
+
 export class Session {
   constructor(socketUrl = defaultSocketUrl()) {
     this.socket = new CircleSocket(socketUrl);
@@ -49,12 +52,15 @@ export class Session {
     // after a reconnect that could not resume, we use join_group again.
     this.joinedOnThisConnection = false;
     this.outbox = new Outbox(this.socket, (event) => this.notify(event));
+    this.lastTypingAt = 0;
+    this.typingTimer = null;
 
     this.socket.on('join_room', (p) => this.onJoinRoom(p));
     this.socket.on('message', (p) => this.onMessage(p));
     this.socket.on('partner_left', (p) => this.onPartnerLeft(p));
     this.socket.on('partner_away', (p) => this.onPartnerPresence(p, true));
     this.socket.on('partner_back', (p) => this.onPartnerPresence(p, false));
+    this.socket.on('typing', (p) => this.onTyping(p));
     this.socket.on('group_closed', (p) => this.onGroupClosed(p));
     this.socket.on('request_error', (p) => this.onRequestError(p));
     this.socket.onStatus((status, info) => this.onStatus(status, info));
@@ -62,8 +68,8 @@ export class Session {
   }
 
   /**
-   * fn(event) for {type: 'phase'|'message'|'outgoing'|'partner'|'gap'|'error'|'connection'|
-   * 'group_closed', ...}; returns unsubscribe.
+   * fn(event) for {type: 'phase'|'message'|'outgoing'|'partner'|'typing'|'gap'|'error'|
+   * 'connection'|'group_closed', ...}; returns unsubscribe.
    */
   subscribe(fn) {
     this.listeners.add(fn);
@@ -114,7 +120,28 @@ export class Session {
    */
   send(text) {
     if (this.phase !== 'chatting') return;
+    // The message itself ends the typing: no late `typing` after it.
+    clearTimeout(this.typingTimer);
+    this.typingTimer = null;
     this.outbox.add({ room: this.room, id: newMessageId(), text, sender: this.name, sent_at: new Date().toISOString() });
+  }
+
+  /**
+   * Tells the partner we are typing (docs/protocol.md section 7): at most one `typing`
+   * every TYPING_EVERY_MS, only while connected (typing is ephemeral, never queued).
+   */
+  typing() {
+    if (this.phase !== 'chatting' || this.typingTimer) return;
+    const wait = this.lastTypingAt + TYPING_EVERY_MS - Date.now();
+    if (wait > 0) {
+      // Typing goes on within the interval: say so once more at its end.
+      this.typingTimer = setTimeout(() => {
+        this.typingTimer = null;
+        this.typing();
+      }, wait);
+      return;
+    }
+    if (this.socket.emit('typing', { room: this.room })) this.lastTypingAt = Date.now();
   }
 
   /** Sends again a message that was not delivered. */
@@ -224,6 +251,11 @@ export class Session {
   onPartnerLeft(payload) {
     if (!payload || payload.room !== this.room || this.phase !== 'chatting') return;
     this.endChat(typeof payload.reason === 'string' ? payload.reason : 'left');
+  }
+
+  onTyping(payload) {
+    if (!payload || payload.room !== this.room || this.phase !== 'chatting') return;
+    this.notify({ type: 'typing' });
   }
 
   onPartnerPresence(payload, away) {

@@ -8,6 +8,8 @@ import { describeError } from '../errors.js';
 import { outgoingMessages } from './outgoing.js';
 
 const MAX_MESSAGE_CHARS = 2000;
+// How long "<name> is typing…" stays after the partner's last `typing`.
+const TYPING_SHOWN_MS = 3000;
 
 const ENDED_TEXT = {
   left: (p) => `${p} left the conversation.`,
@@ -32,6 +34,17 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     { class: 'notice notice-warn', role: 'status', hidden: true, 'data-role': 'partner-away' },
     `${partnerName}'s connection dropped — waiting for them to come back.`,
   );
+
+  const typingNote = h(
+    'p',
+    { class: 'typing-note', role: 'status', hidden: true, 'data-role': 'partner-typing' },
+    `${partnerName} is typing…`,
+  );
+  let typingTimer = null;
+  function stopTyping() {
+    clearTimeout(typingTimer);
+    typingNote.hidden = true;
+  }
 
   const titlePrefix = h('span', { class: 'title-prefix' }, 'Talking with ');
   const nextButton = h('button', { type: 'button', class: 'button' }, 'Next person');
@@ -92,6 +105,7 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     error,
     partnerAway,
     log,
+    typingNote,
     endedPanel,
     composer,
   );
@@ -132,6 +146,9 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     }
   });
   input.addEventListener('input', autosize);
+  input.addEventListener('input', () => {
+    if (input.value.trim()) actions.typing();
+  });
 
   function autosize() {
     input.style.height = 'auto';
@@ -149,6 +166,7 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     el,
     focus: input,
     addMessage({ own, sender, text, sentAt }) {
+      if (!own) stopTyping();
       const time = shortTime(sentAt);
       append(
         h(
@@ -172,12 +190,19 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
       outgoing.update(change);
       log.scrollTop = log.scrollHeight;
     },
+    /** Shows "<name> is typing…" for TYPING_SHOWN_MS after her latest `typing`. */
+    partnerTyping() {
+      typingNote.hidden = false;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(stopTyping, TYPING_SHOWN_MS);
+    },
     /** Shows (or clears) the note that the partner's connection dropped. */
     partnerAway(away) {
       partnerAway.hidden = !away;
     },
     end(reason) {
       partnerAway.hidden = true;
+      stopTyping();
       const sentence = (ENDED_TEXT[reason] || ENDED_TEXT.left)(partnerName);
       endedText.textContent = sentence;
       endedPanel.hidden = false;

@@ -19,6 +19,7 @@ export function renderRoom(app, { code }) {
     },
     send: (text) => session.send(text),
     retry: (id) => session.retry(id),
+    typing: () => session.typing(),
   };
 
   function render(event = {}) {
@@ -63,6 +64,7 @@ export function renderRoom(app, { code }) {
     else if (event.type === 'message' && chat) chat.addMessage(event.message);
     else if (event.type === 'outgoing' && chat) chat.outgoing(event);
     else if (event.type === 'partner' && chat) chat.partnerAway(event.away);
+    else if (event.type === 'typing' && chat) chat.partnerTyping();
     else if (event.type === 'gap' && chat) chat.note('Some messages may be missing: the connection was away for too long.');
     else if (event.type === 'error') showError(event.error, event.event);
     else if (event.type === 'group_closed' && chat) chat.note('The owner has closed this group. You can finish this conversation, but no new one can start.');
