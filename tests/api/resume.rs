@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 /// A resumable Ada paired with a plain Bob (a raw client too); returns both and the room.
-async fn pair(app: &TestApp) -> (Resumable, RawMember, String) {
+pub async fn pair(app: &TestApp) -> (Resumable, RawMember, String) {
     let group = app.create_group().await;
     let mut ada = Resumable::join(app, &group.code, "Ada").await;
     let (mut bob, _) = RawMember::joined(app, 4, &group.code, "Bob").await;

@@ -3,22 +3,8 @@
 
 use crate::helpers::*;
 use crate::raw::{RawMember, next_text};
-use crate::resumable::Resumable;
+use crate::resume::pair;
 use serde_json::{Value, json};
-
-/// Ada (resumable) and Bob (plain, raw) paired; returns both and the room.
-async fn pair(app: &TestApp) -> (Resumable, RawMember, String) {
-    let group = app.create_group().await;
-    let mut ada = Resumable::join(app, &group.code, "Ada").await;
-    let (mut bob, _) = RawMember::joined(app, 4, &group.code, "Bob").await;
-    let room = ada.expect("join_room").await["room"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    ada.expect("message").await;
-    bob.next_event("join_room").await;
-    (ada, bob, room)
-}
 
 /// Every event frame `member` gets up to the next chat message, which ends the list.
 async fn frames_until_chat(member: &mut RawMember) -> Vec<String> {
