@@ -171,12 +171,6 @@ impl<A: Adapter> Mailbox<A> {
         self.line.lock().journal.is_some()
     }
 
-    /// Whether she is resumable and has no socket now.
-    pub fn is_away(&self) -> bool {
-        let line = self.line.lock();
-        line.journal.is_some() && line.socket.is_none()
-    }
-
     /// Her socket `socket` is gone: a resumable member is away from now on. False (and no
     /// effect) when she has moved to another socket meanwhile.
     pub fn detach(&self, socket: &Arc<Socket<A>>) -> bool {
