@@ -143,7 +143,7 @@ async fn a_killed_node_s_members_are_never_matched_and_their_partners_are_told()
 }
 
 /// Polls `check` every 100 ms until it holds, for at most ten seconds.
-async fn within_ten_seconds(mut check: impl AsyncFnMut() -> bool, what: &str) {
+pub async fn within_ten_seconds(mut check: impl AsyncFnMut() -> bool, what: &str) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !check().await {
         assert!(

@@ -5,7 +5,7 @@
 
 use crate::drain::send_sigterm;
 use crate::helpers::*;
-use crate::multinode::nodes;
+use crate::multinode::{nodes, within_ten_seconds};
 use crate::raw::{RawMember, next_text};
 use crate::resumable::{Resumable, chat, resume_during_a_stream, texts};
 use serde_json::json;
@@ -231,4 +231,36 @@ async fn a_resume_during_a_stream_of_messages_loses_and_repeats_none() {
     let (ada, bob, room) = pair_across(&nodes[0], &nodes[1], &group.code).await;
     // She resumes on node C while Bob's messages keep coming from node B.
     resume_during_a_stream(ada, bob, &room, &nodes[2]).await;
+}
+
+#[tokio::test]
+async fn during_a_redis_outage_messages_to_a_resumable_member_are_refused_not_lost() {
+    if redis_url().is_none() {
+        eprintln!("SKIPPED: the Redis outage test needs CIRCLE_TEST_BACKEND=redis");
+        return;
+    }
+    let mut redis = crate::private_redis::PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(|c| {
+        c.redis_url = Some(url.clone());
+        c.redis_prefix = "resume-outage".into();
+    })
+    .await;
+    let (mut ada, mut bob, room) = crate::resume::pair(&app).await;
+
+    redis.stop();
+    within_ten_seconds(
+        async || app.get("/readyz").await.status() == 503,
+        "not ready",
+    )
+    .await;
+    // Her events are numbered and kept in Redis: without it, the sender is told.
+    let ack = bob.request("message", &chat(&room, "during")).await;
+    assert_refused(&ack, "unavailable");
+
+    redis.restart();
+    within_ten_seconds(async || app.get("/readyz").await.status() == 200, "ready").await;
+    let ack = bob.request("message", &chat(&room, "after")).await;
+    assert_eq!(ack, json!({"ok": true}), "{ack}");
+    assert_eq!(ada.expect("message").await["text"], "after");
 }
