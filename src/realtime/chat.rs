@@ -73,10 +73,10 @@ impl<P: SocketBackend> Realtime<P> {
         match result {
             Ok(sent) => {
                 self.metrics.messages_relayed.inc();
-                if sent == Sent::Held {
+                let held = sent == Sent::Held;
+                if held {
                     self.metrics.messages_held.inc();
                 }
-                let held = sent == Sent::Held;
                 request.succeed(Ack { held }, &self.metrics);
             }
             Err(refusal) => request.refuse(socket, "message", refusal, &self.metrics),

@@ -161,9 +161,6 @@ struct MemberView<'a> {
     token: Option<&'a str>,
 }
 
-#[derive(serde::Serialize)]
-struct Empty {}
-
 #[derive(Deserialize)]
 struct JoinGroup {
     access_code: Option<Json>,
@@ -251,7 +248,7 @@ pub async fn on_leave<P: Resuming>(
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
-        return request.succeed(Empty {}, &rt.metrics);
+        return request.acknowledge(&rt.metrics);
     };
     let name = context
         .last_entry
@@ -302,7 +299,7 @@ pub async fn on_leave_room<P: Resuming>(
     if let Some(context) = SocketContext::<P>::of(&socket) {
         rt.leave_all(&context, LeaveReason::Left).await;
     }
-    request.succeed(Empty {}, &rt.metrics);
+    request.acknowledge(&rt.metrics);
 }
 
 /// A closed connection leaves room and lobby at once (the partner is told), unless the

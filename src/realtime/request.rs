@@ -93,6 +93,13 @@ impl<A: Adapter> Request<A> {
         }
     }
 
+    /// Acknowledges success with `{"ok": true}` if the client asked.
+    pub fn acknowledge(self, metrics: &Metrics) {
+        #[derive(Serialize)]
+        struct Empty {}
+        self.succeed(Empty {}, metrics);
+    }
+
     /// Reports a refusal of `event`: in the ack if the client asked for one, else as a
     /// `request_error` event. Counted in the metrics by its code; a reply that cannot be
     /// queued is counted and logged as undelivered.

@@ -16,9 +16,6 @@ struct Typing<'a> {
     room: Option<&'a str>,
 }
 
-#[derive(serde::Serialize)]
-struct Empty {}
-
 /// `typing {room}`.
 #[tracing::instrument(skip_all, fields(event = "typing"))]
 pub async fn on_typing<P: SocketBackend>(
@@ -33,5 +30,5 @@ pub async fn on_typing<P: SocketBackend>(
     {
         tracing::debug!(%cause, "passing typing on failed");
     }
-    request.succeed(Empty {}, &rt.metrics);
+    request.acknowledge(&rt.metrics);
 }

@@ -32,7 +32,6 @@ pub use replies::{Reaped, RecordedPlace};
 pub use rules::RedisRules;
 
 use super::Bounds;
-use super::Link;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
@@ -42,7 +41,8 @@ use async_trait::async_trait;
 use courier::Courier;
 use member::Job;
 use socketioxide::SocketIo;
-use std::sync::{Arc, OnceLock};
+use socketioxide::socket::Socket;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -148,16 +148,16 @@ impl RedisPresence {
 
 #[async_trait]
 impl Presence for RedisPresence {
-    type Connection = Link<RedisAdapter>;
+    type Connection = Weak<Socket<RedisAdapter>>;
     type Member = Arc<RedisMember>;
     type Handle = RemotePeer;
 
-    fn register(&self, link: Self::Connection, id: MemberId) -> Self::Member {
+    fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
         // Every socket sits in a room named by its member id, so that any node can reach it.
-        if let Some(socket) = link.socket.upgrade() {
+        if let Some(socket) = socket.upgrade() {
             socket.join(id.as_str().to_owned());
         }
-        let member = RedisMember::new(id.clone(), link.socket, self.journal_of(&id));
+        let member = RedisMember::new(id.clone(), socket, self.journal_of(&id));
         self.courier.members.insert(id, member.clone());
         member
     }
