@@ -111,6 +111,12 @@ pub struct Limits {
           value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(1..))]
     pub typing_rate: u32,
 
+    /// Distinct members of a group whose reports remove a member from it
+    /// (docs/protocol.md section 7).
+    #[arg(long, env = "CIRCLE_REPORT_THRESHOLD", default_value_t = 3,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub report_threshold: usize,
+
     /// Failed `join_group` attempts one client address may make per minute.
     #[arg(long, env = "CIRCLE_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
     pub failed_joins_per_minute: u32,

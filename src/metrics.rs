@@ -43,6 +43,12 @@ pub struct Metrics {
     pub members_expired: Counter,
     /// Members whose send queue stayed full for the send timeout.
     pub members_stuck: Counter,
+    /// Chats ended by `block` or `report` (reports included).
+    pub blocks: Counter,
+    /// Reports of a partner.
+    pub reports: Counter,
+    /// Members removed from a group by reports.
+    pub members_removed: Counter,
     /// Groups created.
     pub groups_created: Counter,
     /// Requests refused, by error code.
@@ -114,6 +120,17 @@ impl Metrics {
             "members_stuck",
             "Members whose send queue stayed full for the send timeout",
             self.members_stuck.clone(),
+        );
+        registry.register(
+            "blocks",
+            "Chats ended by block or report",
+            self.blocks.clone(),
+        );
+        registry.register("reports", "Reports of a partner", self.reports.clone());
+        registry.register(
+            "members_removed",
+            "Members removed from a group by reports",
+            self.members_removed.clone(),
         );
         registry.register(
             "groups_created",

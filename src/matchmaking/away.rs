@@ -1,7 +1,7 @@
 //! Away and back (docs/protocol.md section 6): a member whose connection dropped keeps her
 //! place but is never paired until she is back.
 
-use super::member::Place;
+use super::member::{Place, RoomGroup};
 use super::{Choice, Hub, Member, Pairing, Whereabouts};
 use crate::domain::RoomId;
 use std::sync::Arc;
@@ -70,7 +70,12 @@ impl<M: Clone> Hub<M> {
                 state.away = false;
                 state.last_partner
             };
-            let Some(partner) = waiting.take_partner(member.number(), last_partner, choice) else {
+            let safety = self.safety_of(&code);
+            let safety = safety.as_ref().map(|s| s.lock());
+            let blocked = |a, b| safety.as_ref().is_some_and(|s| s.is_blocked(a, b));
+            let Some(partner) =
+                waiting.take_partner(member.number(), last_partner, blocked, choice)
+            else {
                 return Back {
                     partner: None,
                     pairing: None,
@@ -80,7 +85,16 @@ impl<M: Clone> Hub<M> {
                 .remove(member.number())
                 .expect("a member whose place is this lobby waits in it");
             let room = choice.room.clone();
-            self.seat_pair((member, &own.name), (&partner.member, &partner.name), &room);
+            let group = RoomGroup {
+                code: code.clone(),
+                expires_at: waiting.expires_at,
+            };
+            self.seat_pair(
+                (member, &own.name),
+                (&partner.member, &partner.name),
+                &room,
+                &group,
+            );
             self.retire_if_empty(&code, &lobby, &mut waiting);
             return Back {
                 partner: None,

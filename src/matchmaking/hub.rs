@@ -1,5 +1,6 @@
 use super::lobby::{Lobby, Waiter};
-use super::member::Place;
+use super::member::{Place, RoomGroup};
+use super::safety::Safety;
 use super::{Choice, Departure, Joined, Member, Outcome, Pairing, Whereabouts};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
 use dashmap::DashMap;
@@ -18,6 +19,8 @@ pub struct Hub<M> {
     /// Groups closed by their owner, until they would have expired: a join that looked
     /// the group up just before it closed must not wait there forever.
     closed: DashMap<AccessCode, OffsetDateTime>,
+    /// Blocks, reports and removals, per group (docs/protocol.md section 7).
+    pub(super) safety: DashMap<AccessCode, Arc<Mutex<Safety>>>,
     next_id: AtomicU64,
 }
 
@@ -27,6 +30,7 @@ impl<M> Default for Hub<M> {
             lobbies: DashMap::new(),
             rooms: DashMap::new(),
             closed: DashMap::new(),
+            safety: DashMap::new(),
             next_id: AtomicU64::new(1),
         }
     }
@@ -72,6 +76,7 @@ impl<M: Clone> Hub<M> {
     pub fn close_group(&self, group: &Group) -> Vec<M> {
         self.closed
             .insert(group.access_code.clone(), group.expires_at);
+        self.forget_safety(OffsetDateTime::UNIX_EPOCH, Some(&group.access_code));
         self.drain(&group.access_code)
     }
 
@@ -79,6 +84,7 @@ impl<M: Clone> Hub<M> {
     /// waiters, and forgets closed groups that have expired.
     pub fn sweep(&self, now: OffsetDateTime) -> Vec<(AccessCode, Vec<M>)> {
         self.closed.retain(|_, expires_at| *expires_at > now);
+        self.forget_safety(now, None);
         self.lobby_snapshot()
             .into_iter()
             .filter(|(_, lobby)| lobby.lock().expires_at <= now)
@@ -166,8 +172,20 @@ impl<M: Clone> Hub<M> {
                 self.retire_if_empty(code, &lobby, &mut waiting);
                 return Outcome::GroupClosed;
             }
+            let safety = self.safety_of(code);
+            let safety = safety.as_ref().map(|s| s.lock());
+            if safety
+                .as_ref()
+                .is_some_and(|s| s.is_removed(member.number()))
+            {
+                self.retire_if_empty(code, &lobby, &mut waiting);
+                return Outcome::Removed;
+            }
             let last_partner = member.state.lock().last_partner;
-            let Some(partner) = waiting.take_partner(member.number(), last_partner, choice) else {
+            let blocked = |a, b| safety.as_ref().is_some_and(|s| s.is_blocked(a, b));
+            let Some(partner) =
+                waiting.take_partner(member.number(), last_partner, blocked, choice)
+            else {
                 waiting.waiting.push(Waiter {
                     member: member.clone(),
                     name,
@@ -177,7 +195,16 @@ impl<M: Clone> Hub<M> {
                 return Outcome::Waiting;
             };
             let room = choice.room.clone();
-            self.seat_pair((member, &name), (&partner.member, &partner.name), &room);
+            let group = RoomGroup {
+                code: code.clone(),
+                expires_at: waiting.expires_at,
+            };
+            self.seat_pair(
+                (member, &name),
+                (&partner.member, &partner.name),
+                &room,
+                &group,
+            );
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
                 room,

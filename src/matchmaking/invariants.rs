@@ -14,6 +14,8 @@ impl<M: Clone> Hub<M> {
         let mut seen: HashMap<super::MemberNumber, &'static str> = HashMap::new();
         for (code, lobby) in self.lobby_snapshot() {
             let lobby = lobby.lock();
+            let safety = self.safety_of(&code);
+            let blocked = |a, b| safety.as_ref().is_some_and(|s| s.lock().is_blocked(a, b));
             assert!(!lobby.retired, "a retired lobby is still listed");
             assert!(!lobby.waiting.is_empty(), "an empty lobby is still listed");
             for (i, a) in lobby.waiting.iter().enumerate() {
@@ -28,7 +30,7 @@ impl<M: Clone> Hub<M> {
                         a.last_partner,
                         b.member.number(),
                         b.last_partner,
-                    );
+                    ) && !blocked(a.member.number(), b.member.number());
                     let present = !a.member.is_away() && !b.member.is_away();
                     assert!(
                         !(pairable && present),

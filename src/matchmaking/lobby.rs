@@ -42,15 +42,19 @@ impl<M> Lobby<M> {
     }
 
     /// Takes out a partner for `id`, the one `choice` picks among the eligible waiters
-    /// who are present (not away) in their order of arrival, or `None` when nobody is.
+    /// who are present (not away) and not `blocked` with her, in their order of arrival,
+    /// or `None` when nobody is.
     pub(super) fn take_partner(
         &mut self,
         id: MemberNumber,
         last_partner: Option<MemberNumber>,
+        blocked: impl Fn(MemberNumber, MemberNumber) -> bool,
         choice: &Choice,
     ) -> Option<Waiter<M>> {
         let is_eligible = |w: &Waiter<M>| {
-            eligible(id, last_partner, w.member.number(), w.last_partner) && !w.member.is_away()
+            eligible(id, last_partner, w.member.number(), w.last_partner)
+                && !w.member.is_away()
+                && !blocked(id, w.member.number())
         };
         let count = self.waiting.iter().filter(|w| is_eligible(w)).count();
         if count == 0 {

@@ -1,6 +1,7 @@
 use crate::domain::{AccessCode, DisplayName, RoomId};
 use parking_lot::Mutex;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use time::OffsetDateTime;
 
 /// A member's number on this node, unique for the hub's lifetime.
 pub type MemberNumber = u64;
@@ -22,6 +23,9 @@ pub(super) struct MemberState<M> {
     /// Her connection dropped and she may come back (docs/protocol.md section 6): she
     /// keeps her place but is never paired meanwhile.
     pub(super) away: bool,
+    /// Reports removed her from a group (docs/protocol.md section 7): she may not post
+    /// into rooms from outside either.
+    pub(super) removed: bool,
 }
 
 /// Where a member is, without the references (cheap to copy out of her lock).
@@ -48,6 +52,32 @@ pub(super) struct Seat<M> {
     pub(super) partner: Option<Arc<Member<M>>>,
     /// The partner's name, as she was paired (for a resume's answer).
     pub(super) partner_name: DisplayName,
+    /// Whom she was paired with, even after that partner left (for a block or report).
+    pub(super) met: Met<M>,
+    /// The group the room belongs to.
+    pub(super) group: RoomGroup,
+}
+
+/// The member a seat was paired with, by number and without keeping her alive.
+pub(super) struct Met<M> {
+    pub(super) number: MemberNumber,
+    pub(super) member: Weak<Member<M>>,
+}
+
+impl<M> Clone for Met<M> {
+    fn clone(&self) -> Self {
+        Self {
+            number: self.number,
+            member: self.member.clone(),
+        }
+    }
+}
+
+/// A room's group: its code, and when it expires.
+#[derive(Clone)]
+pub(super) struct RoomGroup {
+    pub(super) code: AccessCode,
+    pub(super) expires_at: OffsetDateTime,
 }
 
 impl<M> Member<M> {
@@ -60,6 +90,7 @@ impl<M> Member<M> {
                 place: Place::Nowhere,
                 last_partner: None,
                 away: false,
+                removed: false,
             }),
         }
     }

@@ -19,12 +19,14 @@ mod lobby;
 mod member;
 mod outcome;
 mod rooms;
+mod safety;
 
 pub use away::Back;
 pub use choice::Choice;
 pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
+pub use safety::{Parted, Parting, Removal};
 
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,9 @@ pub enum Outcome<M> {
     Paired(Pairing<M>),
     /// The group was closed meanwhile; she is nowhere.
     GroupClosed,
+    /// She was removed from the group by reports (docs/protocol.md section 7); she is
+    /// nowhere.
+    Removed,
 }
 
 /// A new pair, seen from the member whose request made it.
@@ -84,6 +87,7 @@ impl<M> Outcome<M> {
         match self {
             Outcome::Waiting => Outcome::Waiting,
             Outcome::GroupClosed => Outcome::GroupClosed,
+            Outcome::Removed => Outcome::Removed,
             Outcome::Paired(pair) => Outcome::Paired(Pairing {
                 room: pair.room,
                 own: reach(pair.own),

@@ -1,7 +1,7 @@
 //! The room side of the hub: opening a room for a pair, leaving a seat, and who may send
 //! into a room.
 
-use super::member::{Member, Place, Seat};
+use super::member::{Member, Met, Place, RoomGroup, Seat};
 use super::{Departure, Hub, Recipients, SeatView};
 use crate::domain::DisplayName;
 use crate::domain::RoomId;
@@ -19,9 +19,11 @@ impl<M: Clone> Hub<M> {
     ///
     /// A member of the room reaches herself and her partner. A member who is nowhere may
     /// name any open room (compat: the original front end sends over fresh connections);
-    /// one who waits in a lobby or sits in another room may not.
+    /// one who waits in a lobby or sits in another room may not, nor one removed from a
+    /// group by reports.
     pub fn recipients(&self, member: &Member<M>, room: &str) -> Option<Recipients<M>> {
-        match &member.state.lock().place {
+        let state = member.state.lock();
+        match &state.place {
             Place::Room(seat) if seat.room.as_str() == room => {
                 let partner = seat.partner.as_ref().map(|p| p.handle().clone());
                 return Some(Recipients {
@@ -29,7 +31,7 @@ impl<M: Clone> Hub<M> {
                     from_outside: false,
                 });
             }
-            Place::Nowhere => {}
+            Place::Nowhere if !state.removed => drop(state),
             _ => return None,
         }
         let seats = self.rooms.get(room)?;
@@ -68,13 +70,14 @@ impl<M: Clone> Hub<M> {
         }
     }
 
-    /// Opens `room` for the two, each seated with the other's name; runs under their
-    /// lobby's lock.
+    /// Opens `room` of `group` for the two, each seated with the other's name; runs under
+    /// their lobby's lock.
     pub(super) fn seat_pair(
         &self,
         (a, a_name): (&Arc<Member<M>>, &DisplayName),
         (b, b_name): (&Arc<Member<M>>, &DisplayName),
         room: &RoomId,
+        group: &RoomGroup,
     ) {
         self.rooms
             .insert(room.clone(), [Some(a.clone()), Some(b.clone())]);
@@ -84,6 +87,11 @@ impl<M: Clone> Hub<M> {
                 room: room.clone(),
                 partner: Some(other.clone()),
                 partner_name: other_name.clone(),
+                met: Met {
+                    number: other.number(),
+                    member: Arc::downgrade(other),
+                },
+                group: group.clone(),
             });
             state.last_partner = Some(other.number());
         }

@@ -239,6 +239,8 @@ enum Op {
     Disconnect(usize),
     Away(usize),
     Back(usize),
+    Block(usize),
+    Report(usize),
 }
 
 fn op(members: usize, groups: usize) -> impl Strategy<Value = Op> {
@@ -249,6 +251,8 @@ fn op(members: usize, groups: usize) -> impl Strategy<Value = Op> {
         1 => (0..members).prop_map(Op::Disconnect),
         1 => (0..members).prop_map(Op::Away),
         1 => (0..members).prop_map(Op::Back),
+        1 => (0..members).prop_map(Op::Block),
+        1 => (0..members).prop_map(Op::Report),
     ]
 }
 
@@ -286,6 +290,16 @@ proptest! {
                 Op::Back(m) => hub.back(&live[m], &Choice::random(&mut rng)).pairing.map(|pair| {
                     Joined { departure: None, outcome: Outcome::Paired(pair) }
                 }),
+                Op::Block(m) | Op::Report(m) => {
+                    let parting = match op {
+                        Op::Block(_) => Parting::Block,
+                        _ => Parting::Report { threshold: 2 },
+                    };
+                    if let Some(room) = live[m].room() {
+                        prop_assert!(hub.part(&live[m], room.as_str(), parting).is_some());
+                    }
+                    None
+                }
             };
             if let Some(Joined { outcome: Outcome::Paired(pair), .. }) = paired {
                 prop_assert!(rooms_seen.insert(pair.room.clone()), "a room id was reused");
@@ -352,4 +366,90 @@ fn random_requests_from_many_threads_leave_a_consistent_hub() {
         }
     });
     hub.check_invariants(&ms);
+}
+
+/// Pairs `a` and `b` in `g` (both join; `a` must be waiting alone) and returns the room.
+fn pair(hub: &Hub<u32>, a: &Arc<Member<u32>>, b: &Arc<Member<u32>>, g: &Group) -> String {
+    let mut rng = StdRng::seed_from_u64(7);
+    hub.join(a, g, name(), &Choice::random(&mut rng));
+    let Outcome::Paired(pair) = hub.join(b, g, name(), &Choice::random(&mut rng)).outcome else {
+        panic!("not paired");
+    };
+    pair.room.as_str().to_owned()
+}
+
+#[test]
+fn a_blocked_pair_is_never_paired_again_in_that_group_only() {
+    let hub = Hub::new();
+    let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();
+    let (g, other) = (group("aaaaaaaaaa"), group("bbbbbbbbbb"));
+    let room = pair(&hub, &a, &b, &g);
+    let parted = hub.part(&a, &room, Parting::Block).unwrap();
+    assert_eq!(parted.departure.partner, Some(1));
+    assert_eq!(parted.removal, None);
+    assert_eq!(
+        hub.part(&a, &room, Parting::Block),
+        None,
+        "no longer in the room"
+    );
+    // After each has met someone else, they still never meet again in g.
+    let mut rng = StdRng::seed_from_u64(8);
+    for _ in 0..20 {
+        for m in [&a, &b, &c] {
+            hub.join(m, &g, name(), &Choice::random(&mut rng));
+        }
+        assert!(
+            a.room().is_none() || a.room() != b.room(),
+            "a and b met again"
+        );
+        hub.check_invariants(&[a.clone(), b.clone(), c.clone()]);
+    }
+    hub.leave(&c);
+    hub.leave(&a);
+    hub.leave(&b);
+    pair(&hub, &a, &b, &other);
+}
+
+#[test]
+fn reports_from_the_threshold_of_distinct_members_remove_a_member() {
+    let hub = Hub::new();
+    let [bad, x, y, z] = members(&hub, 4).try_into().ok().unwrap();
+    let g = group("aaaaaaaaaa");
+    let report = Parting::Report { threshold: 3 };
+    let mut rng = StdRng::seed_from_u64(9);
+    for (i, reporter) in [&x, &y].into_iter().enumerate() {
+        hub.leave(&bad);
+        let room = pair(&hub, &bad, reporter, &g);
+        let parted = hub.part(reporter, &room, report).unwrap();
+        assert_eq!(parted.removal, None, "report {i} removed her");
+        hub.leave(reporter);
+    }
+    // Two reporters so far: a third removes her, wherever she is.
+    hub.leave(&bad);
+    let room = pair(&hub, &bad, &z, &g);
+    hub.join(
+        &bad,
+        &group("bbbbbbbbbb"),
+        name(),
+        &Choice::random(&mut rng),
+    );
+    let parted = hub.part(&z, &room, report).unwrap();
+    assert_eq!(parted.departure.partner, None, "she had left already");
+    let removal = parted.removal.expect("removed");
+    assert_eq!(removal.member, 0);
+    assert_eq!(removal.departure, None);
+    assert_eq!(bad.whereabouts(), Whereabouts::Nowhere, "out of her lobby");
+    let joined = hub.join(&bad, &g, name(), &Choice::random(&mut rng));
+    assert_eq!(joined.outcome, Outcome::Removed);
+    assert!(matches!(
+        hub.join(
+            &bad,
+            &group("bbbbbbbbbb"),
+            name(),
+            &Choice::random(&mut rng)
+        )
+        .outcome,
+        Outcome::Waiting
+    ));
+    hub.check_invariants(&[bad, x, y, z]);
 }

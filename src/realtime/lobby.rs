@@ -19,7 +19,7 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
-struct Entered<H> {
+pub(super) struct Entered<H> {
     group: Group,
     member: MemberId,
     /// Her resume token, when she asked to be resumable.
@@ -33,7 +33,7 @@ impl<P: Resuming> Realtime<P> {
     /// Looks `code` up (counting failures against the client's address) and moves the
     /// member into its lobby; a partner left behind is told `reason`. A member who asks
     /// to be `resumable` is so from her join on, and gets a token.
-    async fn enter(
+    pub(super) async fn enter(
         &self,
         context: &SocketContext<P>,
         code: Option<&str>,
@@ -69,6 +69,7 @@ impl<P: Resuming> Realtime<P> {
             Outcome::Waiting => None,
             Outcome::Paired(pairing) => Some(pairing),
             Outcome::GroupClosed => return Err(GROUP_NOT_FOUND),
+            Outcome::Removed => return Err(REMOVED),
         };
         let token = match resumable {
             true => Some(self.issue_token(context.identity()).await?),
@@ -98,7 +99,7 @@ impl<P: Resuming> Realtime<P> {
 
     /// Acknowledges an entered group and tells the new pair, if any; or reports the
     /// refusal.
-    async fn report(
+    pub(super) async fn answer_entered(
         &self,
         socket: &SocketRef<P::Adapter>,
         request: Request<P::Adapter>,
@@ -219,7 +220,8 @@ pub async fn on_join_group<P: Resuming>(
             .await
     }
     .await;
-    rt.report(&socket, request, "join_group", result).await;
+    rt.answer_entered(&socket, request, "join_group", result)
+        .await;
 }
 
 /// `leave {room, return_to?}`.
@@ -258,7 +260,7 @@ pub async fn on_leave<P: Resuming>(
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left, false)
         .await;
-    rt.report(&socket, request, "leave", result).await;
+    rt.answer_entered(&socket, request, "leave", result).await;
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
@@ -286,7 +288,7 @@ pub async fn on_next<P: Resuming>(
     if result.is_err() {
         rt.leave_all(&context, LeaveReason::Next).await;
     }
-    rt.report(&socket, request, "next", result).await;
+    rt.answer_entered(&socket, request, "next", result).await;
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.

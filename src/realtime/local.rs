@@ -7,7 +7,7 @@ use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
 use super::refusal::{NOT_IN_ROOM, OVERLOADED, PARTNER_UNREACHABLE, Refusal};
 use super::tokens::Tokens;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, SeatView};
+use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, Parted, Parting, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -102,6 +102,15 @@ impl Presence for LocalPresence {
         room: &str,
     ) -> Result<Option<Departure<Peer>>, StoreError> {
         Ok(self.hub.leave_room(member, room))
+    }
+
+    async fn part(
+        &self,
+        member: &Self::Member,
+        room: &str,
+        parting: Parting,
+    ) -> Result<Option<Parted<Peer>>, StoreError> {
+        Ok(self.hub.part(member, room, parting))
     }
 
     /// Emits straight to the one or two sockets of the room, the partner first: a

@@ -17,6 +17,7 @@ mod local;
 mod local_resume;
 mod masking;
 mod notices;
+mod parting;
 mod presence;
 pub mod redis;
 mod refusal;

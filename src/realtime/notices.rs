@@ -151,3 +151,14 @@ pub fn group_closed(waiters: &[impl Handle], access_code: &str) {
         member.emit("group_closed", &GroupClosed { access_code });
     }
 }
+
+#[derive(Serialize)]
+struct Removed<'a> {
+    access_code: &'a str,
+}
+
+/// Tells a member that reports removed her from the group with `access_code`
+/// (docs/protocol.md section 7).
+pub fn removed(member: &impl Handle, access_code: &str) {
+    member.emit("removed", &Removed { access_code });
+}

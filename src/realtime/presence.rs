@@ -1,5 +1,5 @@
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Departure, Joined, SeatView};
+use crate::matchmaking::{Back, Departure, Joined, Parted, Parting, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -102,6 +102,16 @@ pub trait Presence: Send + Sync + Sized + 'static {
         member: &Self::Member,
         room: &str,
     ) -> Result<Option<Departure<Self::Handle>>, StoreError>;
+
+    /// `block {room}` or `report {room, reason}` (docs/protocol.md section 7): she leaves
+    /// `room` and is never paired again with the partner she had there; a report may
+    /// remove that partner from the group. `None` (and no effect) when she is not in `room`.
+    async fn part(
+        &self,
+        member: &Self::Member,
+        room: &str,
+        parting: Parting,
+    ) -> Result<Option<Parted<Self::Handle>>, StoreError>;
 
     /// Her connection dropped and she may come back (docs/protocol.md section 6): she keeps
     /// her lobby place or room but is never paired meanwhile. Returns her room and the

@@ -40,6 +40,11 @@ pub const RESUME_FAILED: Refusal = Refusal::new(
     "resume_failed",
     "this session cannot be resumed; join the group again",
 );
+/// Removed from this group by members' reports (docs/protocol.md section 7).
+pub const REMOVED: Refusal = Refusal::new("removed", "you were removed from this group");
+/// A report's reason is not one of `spam`, `abuse`, `other`.
+pub const INVALID_REASON: Refusal =
+    Refusal::new("invalid_reason", "reason must be one of spam, abuse, other");
 /// The store cannot be reached.
 pub const UNAVAILABLE: Refusal = Refusal::new(
     "unavailable",

@@ -86,15 +86,28 @@ impl Keys {
     }
 
     /// The key prefixes the scripts build their keys from, in the order `keys.lua`
-    /// reads them: member, lobby, room, closed group, group.
-    pub fn script_prefixes(&self) -> [String; 5] {
+    /// reads them: member, lobby, room, closed group, group, a group's blocks and reports.
+    pub fn script_prefixes(&self) -> [String; 6] {
         [
             self.member_prefix(),
             self.lobby(""),
             self.room_prefix(),
             format!("{}:closed:", self.prefix),
             self.group_prefix(),
+            self.safety(""),
         ]
+    }
+
+    /// The prefix of one group's blocks and reports (docs/protocol.md section 7), which
+    /// `part.lua` extends: `:blk` (blocked pairs), `:rep:<member>` (her reporters), `:rm`
+    /// (removed members).
+    pub fn safety(&self, fingerprint: &str) -> String {
+        format!("{}:safety:{fingerprint}", self.prefix)
+    }
+
+    /// One group's blocked pairs, each as the two member ids in order, space-separated.
+    pub fn blocked(&self, fingerprint: &str) -> String {
+        format!("{}:blk", self.safety(fingerprint))
     }
 
     fn member_prefix(&self) -> String {

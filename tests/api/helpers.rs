@@ -296,6 +296,19 @@ impl TestMember {
         }
     }
 
+    /// Every event named `name` that arrives until [`SILENCE`] passes without one.
+    pub async fn all_events(&mut self, name: &str) -> Vec<Value> {
+        let mut found = Vec::new();
+        while let Ok(Some((event, payload))) =
+            tokio::time::timeout(SILENCE, self.events.recv()).await
+        {
+            if event == name {
+                found.push(payload);
+            }
+        }
+        found
+    }
+
     pub async fn disconnect(self) {
         self.client.disconnect().await.ok();
     }

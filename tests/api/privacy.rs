@@ -40,11 +40,15 @@ fn verbose_server() -> (Process, Option<RedisPrefix>) {
 }
 
 #[tokio::test]
-async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
+async fn a_full_chat_leaves_no_message_name_code_prompt_or_report_reason_in_logs_or_storage() {
     // Against Redis, the node keeps everything there: look at every key and value too.
     let (mut server, redis) = verbose_server();
     let app = &server.app;
-    let group = app.create_group().await;
+    let group = app
+        .create_group_with(
+            &json!({"name": "g", "description": "d", "prompts": ["prompt-secret-zeta"]}),
+        )
+        .await;
     let mut ada = app.member().await;
     ada.request(
         "join_group",
@@ -74,6 +78,10 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
     .await;
     assert_eq!(bob.next_chat().await["text"], "secret-plan-alpha");
     assert_eq!(ada.next_chat().await["text"], "secret-plan-alpha");
+    let ack = bob
+        .request("report", json!({"room": room, "reason": "abuse"}))
+        .await;
+    assert_eq!(ack["ok"], true, "{ack}");
     ada.request(
         "join_group",
         json!({"access_code": "wrongcode1", "name": "Adalind Quux"}),
@@ -113,10 +121,15 @@ async fn a_full_chat_leaves_no_message_name_or_code_in_logs_or_storage() {
         "wrongcode1",
         group.owner_token.as_str(),
     ];
-    for secret in secrets {
+    for secret in secrets.into_iter().chain(["abuse"]) {
         assert!(!contains(&logs, secret), "{secret} appears in the logs");
         assert!(!contains(&stored, secret), "{secret} appears in storage");
     }
+    // The prompts are part of the group record (stored with it until it goes), never logged.
+    assert!(
+        !contains(&logs, "prompt-secret-zeta"),
+        "a prompt appears in the logs"
+    );
 }
 
 #[tokio::test]

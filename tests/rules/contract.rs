@@ -3,7 +3,7 @@
 
 use crate::executors::{Executor, Model, choice, group, name_of, redis_nodes};
 use circle::domain::MemberId;
-use circle::matchmaking::{Departure, Joined, Outcome, Pairing, Whereabouts};
+use circle::matchmaking::{Departure, Joined, Outcome, Pairing, Parting, Whereabouts};
 
 fn member(name: &str) -> MemberId {
     MemberId::from_wire(name)
@@ -188,6 +188,71 @@ pub async fn joining_makes_an_away_member_present(rules: &impl Executor) {
     assert_eq!(second.outcome, paired(&b, &a, "r3"));
 }
 
+/// A blocked pair never meets again in that group, even once each has met someone else
+/// (the "not twice in a row" rule alone would let them).
+pub async fn a_blocked_pair_never_meets_again_in_that_group(rules: &impl Executor) {
+    let (a, b, c, d) = (member("a"), member("b"), member("c"), member("d"));
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    let parted = rules.part(&a, &choice("r2", 0).room, Parting::Block).await;
+    let parted = parted.expect("she was in r2");
+    assert_eq!(Some(parted.departure), left("r2", Some(&b)));
+    assert_eq!(parted.removal, None);
+    assert_eq!(
+        rules.part(&a, &choice("r2", 0).room, Parting::Block).await,
+        None,
+        "not in r2 any more"
+    );
+    // Each meets someone else, then both wait again: never paired with each other.
+    rules.join(&c, &group(0), &choice("r3", 0)).await;
+    assert_eq!(
+        rules.join(&a, &group(0), &choice("r4", 0)).await.outcome,
+        paired(&a, &c, "r4")
+    );
+    rules.join(&d, &group(0), &choice("r5", 0)).await;
+    assert_eq!(
+        rules.join(&b, &group(0), &choice("r6", 0)).await.outcome,
+        paired(&b, &d, "r6")
+    );
+    rules.join(&a, &group(0), &choice("r7", 0)).await;
+    let again = rules.join(&b, &group(0), &choice("r8", 0)).await;
+    assert_eq!(again.outcome, Outcome::Waiting, "blocked");
+    // In another group they may meet.
+    rules.join(&a, &group(1), &choice("r9", 0)).await;
+    let elsewhere = rules.join(&b, &group(1), &choice("r10", 0)).await;
+    assert_eq!(elsewhere.outcome, paired(&b, &a, "r10"));
+}
+
+/// Reports from two members (the test's threshold) remove a member: she leaves wherever
+/// she is, and her joins of that group are refused.
+pub async fn reports_from_the_threshold_remove_a_member(rules: &impl Executor) {
+    let (bad, x, y, z) = (member("bad"), member("x"), member("y"), member("z"));
+    let report = Parting::Report { threshold: 2 };
+    rules.join(&bad, &group(0), &choice("r1", 0)).await;
+    rules.join(&x, &group(0), &choice("r2", 0)).await;
+    let first = rules.part(&x, &choice("r2", 0).room, report).await.unwrap();
+    assert_eq!(first.removal, None, "one reporter is not enough");
+    rules.join(&y, &group(0), &choice("r3", 0)).await;
+    rules.join(&bad, &group(0), &choice("r4", 0)).await;
+    // She is with z in group 1 when y's report about r4 removes her from group 0.
+    rules.join(&z, &group(1), &choice("r5", 0)).await;
+    rules.join(&bad, &group(1), &choice("r6", 0)).await;
+    let second = rules.part(&y, &choice("r4", 0).room, report).await.unwrap();
+    assert_eq!(Some(second.departure), left("r4", None), "she had left r4");
+    let removal = second.removal.expect("removed");
+    assert_eq!(removal.member, bad);
+    assert_eq!(removal.departure, left("r6", Some(&z)));
+    assert_eq!(rules.whereabouts(&bad).await, Whereabouts::Nowhere);
+    let refused = rules.join(&bad, &group(0), &choice("r7", 0)).await;
+    assert_eq!(refused.outcome, Outcome::Removed);
+    let other = rules.join(&bad, &group(1), &choice("r8", 0)).await;
+    assert_eq!(
+        other.outcome,
+        Outcome::Waiting,
+        "group 1 is still open to her"
+    );
+}
+
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod model {
@@ -231,4 +296,6 @@ contract_tests!(
     back_in_a_lobby_the_draw_picks_among_present_waiters,
     an_away_member_keeps_her_room_and_her_partner_is_told,
     joining_makes_an_away_member_present,
+    a_blocked_pair_never_meets_again_in_that_group,
+    reports_from_the_threshold_remove_a_member,
 );

@@ -5,7 +5,9 @@
 
 use crate::executors::{CODES, Executor, Model, Node, choice, group, redis_nodes};
 use circle::domain::{MemberId, RoomId};
-use circle::matchmaking::{Back, Choice, Departure, Joined, Outcome, Pairing, Whereabouts};
+use circle::matchmaking::{
+    Back, Choice, Departure, Joined, Outcome, Pairing, Parted, Parting, Whereabouts,
+};
 use circle::realtime::redis::Reaped;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -13,6 +15,9 @@ use std::collections::HashSet;
 
 /// Members at once: the even ones on node A, the odd ones on node B.
 const SLOTS: usize = 6;
+
+/// Distinct reporters that remove a member: low, so that removals happen.
+const REPORT_THRESHOLD: usize = 2;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -32,6 +37,12 @@ enum Op {
         own: bool,
     },
     Disconnect(usize),
+    /// She blocks (or reports) the partner of her own room, or of one she is not in.
+    Part {
+        slot: usize,
+        own: bool,
+        report: bool,
+    },
     /// Her connection drops; she may come back.
     Away(usize),
     /// She comes back.
@@ -63,6 +74,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => slot.clone().prop_map(Op::Leave),
         2 => (slot.clone(), any::<bool>()).prop_map(|(slot, own)| Op::LeaveRoom { slot, own }),
         2 => slot.clone().prop_map(Op::Disconnect),
+        3 => (slot.clone(), any::<bool>(), any::<bool>())
+            .prop_map(|(slot, own, report)| Op::Part { slot, own, report }),
         2 => slot.clone().prop_map(Op::Away),
         2 => (slot.clone(), any::<u32>()).prop_map(|(slot, draw)| Op::Back { slot, draw }),
         1 => (0..CODES.len() * 3).prop_map(Op::Close),
@@ -79,6 +92,7 @@ fn op() -> impl Strategy<Value = Op> {
 enum Call {
     Join(MemberId, usize, Choice),
     Leave(MemberId, Option<RoomId>),
+    Part(MemberId, RoomId, Parting),
     Disconnect(MemberId),
     Away(MemberId),
     Back(MemberId, Choice),
@@ -103,8 +117,13 @@ async fn apply(rules: &impl Executor, call: &Call) -> String {
         Call::Join(member, g, choice) => {
             describe_joined(&rules.join(member, &group(*g), choice).await)
         }
-        Call::Leave(member, room) => describe_departure(&rules.leave(member, room.as_ref()).await),
-        Call::Disconnect(member) => describe_departure(&rules.disconnect(member).await),
+        Call::Leave(member, room) => {
+            describe_departure(rules.leave(member, room.as_ref()).await.as_ref())
+        }
+        Call::Part(member, room, parting) => {
+            describe_parted(&rules.part(member, room, *parting).await)
+        }
+        Call::Disconnect(member) => describe_departure(rules.disconnect(member).await.as_ref()),
         Call::Away(member) => format!("away, telling {}", describe_told(&rules.away(member).await)),
         Call::Back(member, choice) => describe_back(&rules.back(member, choice).await),
         Call::Close(g) => {
@@ -120,7 +139,7 @@ fn ids(members: &[MemberId]) -> Vec<&str> {
 }
 
 /// Ids and rooms are redacted in `Debug`; these descriptions show them.
-fn describe_departure(departure: &Option<Departure<MemberId>>) -> String {
+fn describe_departure(departure: Option<&Departure<MemberId>>) -> String {
     match departure {
         None => "no room left".into(),
         Some(d) => format!(
@@ -129,6 +148,26 @@ fn describe_departure(departure: &Option<Departure<MemberId>>) -> String {
             d.partner.as_ref().map(MemberId::as_str)
         ),
     }
+}
+
+fn describe_parted(parted: &Option<Parted<MemberId>>) -> String {
+    let Some(parted) = parted else {
+        return "not in that room".into();
+    };
+    let removal = parted.removal.as_ref().map_or_else(
+        || "nobody removed".to_owned(),
+        |r| {
+            format!(
+                "removed {} who {}",
+                r.member.as_str(),
+                describe_departure(r.departure.as_ref())
+            )
+        },
+    );
+    format!(
+        "parted: {}; {removal}",
+        describe_departure(Some(&parted.departure))
+    )
 }
 
 fn describe_pairing(p: &Pairing<MemberId>) -> String {
@@ -146,9 +185,13 @@ fn describe_joined(joined: &Joined<MemberId>) -> String {
     let outcome = match &joined.outcome {
         Outcome::Waiting => "waiting".to_owned(),
         Outcome::GroupClosed => "group closed".to_owned(),
+        Outcome::Removed => "removed".to_owned(),
         Outcome::Paired(p) => describe_pairing(p),
     };
-    format!("{}; {outcome}", describe_departure(&joined.departure))
+    format!(
+        "{}; {outcome}",
+        describe_departure(joined.departure.as_ref())
+    )
 }
 
 /// The partner told that she is away or back, and in which room.
@@ -278,8 +321,19 @@ async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseErro
                     last(&mut conn, a.clone()).await,
                     last(&mut conn, b.clone()).await,
                 );
+                let pair = if a < b {
+                    format!("{a} {b}")
+                } else {
+                    format!("{b} {a}")
+                };
+                let blocked: bool = redis::cmd("SISMEMBER")
+                    .arg(keys.blocked(&keys.fingerprint(&code)))
+                    .arg(pair)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
                 prop_assert!(
-                    a_last == *b || b_last == *a,
+                    a_last == *b || b_last == *a || blocked,
                     "{} and {} could be paired",
                     a,
                     b
@@ -348,6 +402,19 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     _ => RoomId::from_wire("r0"),
                 };
                 calls.push((slot, Call::Leave(world.id(slot), Some(room))));
+            }
+            Op::Part { slot, own, report } => {
+                let room = match model.whereabouts(&world.id(slot)).await {
+                    Whereabouts::Room(room) if own => room,
+                    _ => RoomId::from_wire("r0"),
+                };
+                let parting = match report {
+                    true => Parting::Report {
+                        threshold: REPORT_THRESHOLD,
+                    },
+                    false => Parting::Block,
+                };
+                calls.push((slot, Call::Part(world.id(slot), room, parting)));
             }
             Op::Disconnect(slot) => {
                 calls.push((slot, Call::Disconnect(world.id(slot))));

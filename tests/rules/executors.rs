@@ -5,7 +5,9 @@ use crate::redis_prefix::RedisPrefix;
 use circle::domain::{
     AccessCode, Description, DisplayName, Group, GroupName, MemberId, OwnerToken, RoomId, Rules,
 };
-use circle::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, Whereabouts};
+use circle::matchmaking::{
+    Back, Choice, Departure, Hub, Joined, Member, Parted, Parting, Whereabouts,
+};
 use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
 use circle::store::{GroupStore, RedisStore, connect_redis};
 use std::collections::HashMap;
@@ -54,6 +56,13 @@ pub trait Executor {
     async fn join(&self, member: &MemberId, group: &Group, choice: &Choice) -> Joined<MemberId>;
     /// `member` leaves the room `room`, or whatever she is in.
     async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>>;
+    /// `member` blocks or reports the partner she had in `room`.
+    async fn part(
+        &self,
+        member: &MemberId,
+        room: &RoomId,
+        parting: Parting,
+    ) -> Option<Parted<MemberId>>;
     /// `member`'s connection dropped but she may come back: her room and the partner to
     /// tell, if any.
     async fn away(&self, member: &MemberId) -> Option<(RoomId, MemberId)>;
@@ -99,6 +108,15 @@ impl Executor for Model {
             Some(room) => self.hub.leave_room(&self.member(member), room.as_str()),
             None => self.hub.leave(&self.member(member)),
         }
+    }
+
+    async fn part(
+        &self,
+        member: &MemberId,
+        room: &RoomId,
+        parting: Parting,
+    ) -> Option<Parted<MemberId>> {
+        self.hub.part(&self.member(member), room.as_str(), parting)
     }
 
     async fn away(&self, member: &MemberId) -> Option<(RoomId, MemberId)> {
@@ -197,6 +215,18 @@ impl Executor for Node {
     async fn leave(&self, member: &MemberId, room: Option<&RoomId>) -> Option<Departure<MemberId>> {
         self.rules
             .leave(member, room.map(RoomId::as_str))
+            .await
+            .unwrap()
+    }
+
+    async fn part(
+        &self,
+        member: &MemberId,
+        room: &RoomId,
+        parting: Parting,
+    ) -> Option<Parted<MemberId>> {
+        self.rules
+            .part(member, room.as_str(), parting)
             .await
             .unwrap()
     }

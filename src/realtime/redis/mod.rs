@@ -35,7 +35,9 @@ use super::Bounds;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Joined, Outcome, SeatView};
+use crate::matchmaking::{
+    Back, Choice, Departure, Joined, Outcome, Parted, Parting, Removal, SeatView,
+};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use courier::Courier;
@@ -138,11 +140,20 @@ impl RedisPresence {
         member: &RedisMember,
         departure: Option<Departure<MemberId>>,
     ) -> Option<Departure<RemotePeer>> {
-        let departure = departure?;
+        departure.map(|departure| self.left_room(io, member, departure))
+    }
+
+    /// Takes her socket out of the adapter room she left; the departure, reached.
+    fn left_room(
+        &self,
+        io: &SocketIo<RedisAdapter>,
+        member: &RedisMember,
+        departure: Departure<MemberId>,
+    ) -> Departure<RemotePeer> {
         if let Some(socket) = member.socket() {
             socket.leave(departure.room.as_str().to_owned());
         }
-        Some(departure.map(|id| self.peer(io, id)))
+        departure.map(|id| self.peer(io, id))
     }
 }
 
@@ -215,6 +226,38 @@ impl Presence for RedisPresence {
         let io = self.io().ok_or_else(not_attached)?;
         let departure = self.rules.leave(&member.id, Some(room)).await?;
         Ok(self.departed(io, member, departure))
+    }
+
+    /// A removed member's socket leaves the adapter room she was taken out of, wherever
+    /// it is, so that no pair on one node keeps chatting past Redis.
+    async fn part(
+        &self,
+        member: &Self::Member,
+        room: &str,
+        parting: Parting,
+    ) -> Result<Option<Parted<RemotePeer>>, StoreError> {
+        if room.is_empty() {
+            return Ok(None);
+        }
+        let io = self.io().ok_or_else(not_attached)?;
+        let Some(parted) = self.rules.part(&member.id, room, parting).await? else {
+            return Ok(None);
+        };
+        let departure = self.left_room(io, member, parted.departure);
+        let removal = match parted.removal {
+            Some(removal) => {
+                let removed = self.peer(io, removal.member);
+                if let Some(left) = &removal.departure {
+                    removed.leave_room(left.room.as_str()).await;
+                }
+                Some(Removal {
+                    departure: removal.departure.map(|d| d.map(|id| self.peer(io, id))),
+                    member: removed,
+                })
+            }
+            None => None,
+        };
+        Ok(Some(Parted { departure, removal }))
     }
 
     /// Two plain members of a room on this node chat with no Redis round trip; every

@@ -1,12 +1,22 @@
 -- Shared by join and back: who may be paired, and seating a pair.
 
+-- The member of a blocked pair's set (docs/protocol.md section 7): the two ids in order.
+local function pair_key(a, b)
+  if a < b then
+    return a .. ' ' .. b
+  end
+  return b .. ' ' .. a
+end
+
 -- Takes out of `group`'s lobby the partner for `member` (her last partner `last`) that
--- `draw` picks among the eligible waiters who are present (not away), in their order of
+-- `draw` picks among the eligible waiters who are present (not away) and not blocked with
+-- her (`Hub::part`), in their order of
 -- arrival: the same rule as `Lobby::take_partner` and `Choice::pick`. Waiters whose
 -- records are gone (their node died) leave the lobby on the way. Returns the partner, or
 -- nil when nobody is eligible.
 local function take_partner(group, member, last, draw)
   local lobby = K.lobby .. group
+  local blocked = K.safety .. group .. ':blk'
   local eligible = {}
   for _, other in ipairs(redis.call('LRANGE', lobby, 0, -1)) do
     local okey = K.member .. other
@@ -14,7 +24,8 @@ local function take_partner(group, member, last, draw)
       redis.call('LREM', lobby, 0, other) -- her node is gone
     elseif other ~= member and other ~= last
         and (redis.call('HGET', okey, 'last') or '') ~= member
-        and redis.call('HEXISTS', okey, 'away') == 0 then
+        and redis.call('HEXISTS', okey, 'away') == 0
+        and redis.call('SISMEMBER', blocked, pair_key(member, other)) == 0 then
       table.insert(eligible, other)
     end
   end
@@ -26,13 +37,13 @@ local function take_partner(group, member, last, draw)
   return partner
 end
 
--- Opens `room` for the two, each the other's last partner.
-local function seat_pair(member, partner, room)
+-- Opens `room` of `group` for the two, each the other's last partner.
+local function seat_pair(member, partner, room, group)
   local rkey = K.room .. room
   redis.call('SADD', rkey, member, partner)
   redis.call('EXPIRE', rkey, 86400) -- outlives any chat; rooms of dead nodes vanish
-  redis.call('HSET', K.member .. member, 'place', 'room:' .. room, 'last', partner)
-  redis.call('HSET', K.member .. partner, 'place', 'room:' .. room, 'last', member)
+  redis.call('HSET', K.member .. member, 'place', 'room:' .. room, 'last', partner, 'group', group)
+  redis.call('HSET', K.member .. partner, 'place', 'room:' .. room, 'last', member, 'group', group)
 end
 
 -- The other member of `room` besides `member` ("" when she is alone).

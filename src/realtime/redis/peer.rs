@@ -54,24 +54,44 @@ impl RemotePeer {
     /// while the connection heals. (Should it still be lost, her first message mends it:
     /// see `RedisPresence::relay`.)
     pub(super) async fn join_room(&self, room: &str) {
+        self.move_socket(room, Move::Join).await;
+    }
+
+    /// Takes her socket, wherever it is, out of the adapter room `room` (tried as
+    /// [`RemotePeer::join_room`] is).
+    pub(super) async fn leave_room(&self, room: &str) {
+        self.move_socket(room, Move::Leave).await;
+    }
+
+    async fn move_socket(&self, room: &str, change: Move) {
         if let Some(socket) = self.local_socket() {
-            return socket.join(room.to_owned());
+            return match change {
+                Move::Join => socket.join(room.to_owned()),
+                Move::Leave => socket.leave(room.to_owned()),
+            };
         }
         for attempt in 1..=JOIN_ATTEMPTS {
-            match self
-                .io
-                .to(self.id.as_str().to_owned())
-                .join(room.to_owned())
-                .await
-            {
+            let to = self.io.to(self.id.as_str().to_owned());
+            let moved = match change {
+                Move::Join => to.join(room.to_owned()).await,
+                Move::Leave => to.leave(room.to_owned()).await,
+            };
+            match moved {
                 Ok(()) => return,
                 Err(cause) if attempt == JOIN_ATTEMPTS => {
-                    tracing::warn!(%cause, "joining a remote socket to its room failed");
+                    tracing::warn!(%cause, ?change, "moving a remote socket between rooms failed");
                 }
                 Err(_) => tokio::time::sleep(JOIN_RETRY_DELAY * attempt).await,
             }
         }
     }
+}
+
+/// A socket's move between adapter rooms.
+#[derive(Debug, Clone, Copy)]
+enum Move {
+    Join,
+    Leave,
 }
 
 impl Handle for RemotePeer {

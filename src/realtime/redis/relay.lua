@@ -1,6 +1,7 @@
 -- relay: B = sender, room, payload, copy for the others ("" when the same).
 -- A chat message into `room`: a member of the room may post; anyone else only from
--- nowhere, into a room still open with no resumable member (docs/protocol.md section 6).
+-- nowhere, into a room still open with no resumable member (docs/protocol.md section 6),
+-- unless reports removed her from a group (section 7).
 -- The others get it first; when one is away with a full journal nobody does.
 -- The sender's own copy is not published: her node writes it before it acks.
 -- Returns {"not_in_room"}, {"refused"}, or {"sent" | "held", "inside" | "outside", echo}
@@ -13,7 +14,8 @@ local place = redis.call('HGET', K.member .. sender, 'place') or ''
 local inside = place == 'room:' .. room
 local members = redis.call('SMEMBERS', K.room .. room)
 if not inside then
-  if place ~= '' or #members == 0 then
+  if place ~= '' or #members == 0
+      or redis.call('HEXISTS', K.member .. sender, 'removed') == 1 then
     return {'not_in_room'}
   end
   for _, other in ipairs(members) do

@@ -1,7 +1,7 @@
 //! The scripts' replies, parsed into the domain's types in one place.
 
 use crate::domain::{DisplayName, MemberId, RoomId};
-use crate::matchmaking::{Back, Departure, Joined, Outcome, Pairing};
+use crate::matchmaking::{Back, Departure, Joined, Outcome, Pairing, Parted, Removal};
 use crate::store::StoreError;
 
 fn malformed(script: &str) -> StoreError {
@@ -41,6 +41,7 @@ pub fn joined(
     let outcome = match outcome.as_str() {
         "waiting" => Outcome::Waiting,
         "closed" => Outcome::GroupClosed,
+        "removed" => Outcome::Removed,
         "paired" => Outcome::Paired(Pairing {
             room: room.clone(),
             own: member.clone(),
@@ -62,6 +63,22 @@ pub fn left(reply: &[String]) -> Result<Option<Departure<MemberId>>, StoreError>
         [not_in_room] if not_in_room == "not_in_room" => Ok(None),
         [room, partner] => Ok(departure(room, partner)),
         _ => Err(malformed("leave")),
+    }
+}
+
+/// `part.lua`'s reply: the room she left and whoever the report removed; `None` when
+/// she was not in the room.
+pub fn parted(reply: &[String]) -> Result<Option<Parted<MemberId>>, StoreError> {
+    match reply {
+        [not_in_room] if not_in_room == "not_in_room" => Ok(None),
+        [room, partner, removed, removed_room, removed_partner] => Ok(Some(Parted {
+            departure: departure(room, partner).ok_or_else(|| malformed("part"))?,
+            removal: named(removed).map(|member| Removal {
+                member,
+                departure: departure(removed_room, removed_partner),
+            }),
+        })),
+        _ => Err(malformed("part")),
     }
 }
 

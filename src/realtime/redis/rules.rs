@@ -5,7 +5,7 @@
 use super::replies::{self, Reaped, RecordedPlace};
 use super::scripts::{self, invoke};
 use crate::domain::{DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Joined};
+use crate::matchmaking::{Back, Choice, Departure, Joined, Parted, Parting};
 use crate::store::{Keys, StoreError};
 use redis::aio::ConnectionManager;
 use redis::{Script, ScriptInvocation};
@@ -135,6 +135,29 @@ impl RedisRules {
             .await
             .map_err(unavailable)?;
         replies::left(&reply)
+    }
+
+    /// `block` or `report` (docs/protocol.md section 7; [`crate::matchmaking::Hub::part`]):
+    /// she leaves `room` and is never paired again with the partner she had there; a
+    /// report may remove that partner from the group. `None` when she is not in `room`.
+    pub async fn part(
+        &self,
+        member: &MemberId,
+        room: &str,
+        parting: Parting,
+    ) -> Result<Option<Parted<MemberId>>, StoreError> {
+        let threshold = match parting {
+            Parting::Block => String::new(),
+            Parting::Report { threshold } => threshold.to_string(),
+        };
+        let reply: Vec<String> = invoke(&scripts::PART, &self.keys)
+            .arg(member.as_str())
+            .arg(room)
+            .arg(threshold)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        replies::parted(&reply)
     }
 
     /// Her connection dropped (docs/protocol.md section 6): she keeps her lobby place or

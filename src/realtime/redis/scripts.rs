@@ -40,6 +40,9 @@ pub static JOIN_RESUMABLE: LazyLock<Script> =
     LazyLock::new(|| script(&[VACATE, PAIRING, MARK], include_str!("join.lua")));
 /// Leave a room (a named one, or whatever she is in).
 pub static LEAVE: LazyLock<Script> = LazyLock::new(|| script(&[VACATE], include_str!("leave.lua")));
+/// Block or report the partner of a room (docs/protocol.md section 7).
+pub static PART: LazyLock<Script> =
+    LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("part.lua")));
 /// Mark a member away: she keeps her place but is not paired.
 pub static AWAY: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_str!("away.lua")));
 /// Mark a member present again, pairing her at once in her lobby if someone is eligible.
