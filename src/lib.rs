@@ -9,6 +9,7 @@
 //!   memory on one node, in Redis (Lua scripts, Redis adapter) on several.
 //! - [`store`]: where groups live, behind one trait (SQLite on one node, Redis on several).
 //! - [`matchmaking`]: the pairing rules, pure and synchronous.
+//! - [`series`]: timed rounds' settings and schedule, pure.
 //! - [`wire`]: JSON shapes shared by HTTP and Socket.IO.
 //! - [`metrics`], [`telemetry`], [`shutdown`]: counters, logs, stopping.
 //! - [`filter`]: the per-reader profanity filter for chat payloads; pure, no I/O.
@@ -23,6 +24,7 @@ pub mod http;
 pub mod matchmaking;
 pub mod metrics;
 pub mod realtime;
+pub mod series;
 pub mod server;
 pub mod shutdown;
 pub mod startup;
