@@ -45,6 +45,9 @@ pub struct Metrics {
     pub members_stuck: Counter,
     /// Groups created.
     pub groups_created: Counter,
+    /// Times the owner counts waiting in memory could not be saved (kept for the next
+    /// try; docs/protocol.md section 7).
+    pub counts_unsaved: Counter,
     /// Requests refused, by error code.
     pub errors: Family<ErrorLabel, Counter>,
     /// Replies (acks, `request_error`) that could not be queued for their client, by reason.
@@ -114,6 +117,11 @@ impl Metrics {
             "members_stuck",
             "Members whose send queue stayed full for the send timeout",
             self.members_stuck.clone(),
+        );
+        registry.register(
+            "counts_unsaved",
+            "Times owner counts could not be saved (kept for the next try)",
+            self.counts_unsaved.clone(),
         );
         registry.register(
             "groups_created",

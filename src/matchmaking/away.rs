@@ -80,7 +80,12 @@ impl<M: Clone> Hub<M> {
                 .remove(member.number())
                 .expect("a member whose place is this lobby waits in it");
             let room = choice.room.clone();
-            self.seat_pair((member, &own.name), (&partner.member, &partner.name), &room);
+            self.seat_pair(
+                &code,
+                (member, &own.name),
+                (&partner.member, &partner.name),
+                &room,
+            );
             self.retire_if_empty(&code, &lobby, &mut waiting);
             return Back {
                 partner: None,

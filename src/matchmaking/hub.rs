@@ -1,5 +1,6 @@
 use super::lobby::{Lobby, Waiter};
 use super::member::Place;
+use super::occupancy::GroupTally;
 use super::{Choice, Departure, Joined, Member, Outcome, Pairing, Whereabouts};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
 use dashmap::DashMap;
@@ -18,6 +19,9 @@ pub struct Hub<M> {
     /// Groups closed by their owner, until they would have expired: a join that looked
     /// the group up just before it closed must not wait there forever.
     closed: DashMap<AccessCode, OffsetDateTime>,
+    /// Per group: members seated in its rooms and pairings not yet saved (see
+    /// [`Hub::occupancy`]).
+    pub(super) tallies: DashMap<AccessCode, GroupTally>,
     next_id: AtomicU64,
 }
 
@@ -27,6 +31,7 @@ impl<M> Default for Hub<M> {
             lobbies: DashMap::new(),
             rooms: DashMap::new(),
             closed: DashMap::new(),
+            tallies: DashMap::new(),
             next_id: AtomicU64::new(1),
         }
     }
@@ -177,7 +182,12 @@ impl<M: Clone> Hub<M> {
                 return Outcome::Waiting;
             };
             let room = choice.room.clone();
-            self.seat_pair((member, &name), (&partner.member, &partner.name), &room);
+            self.seat_pair(
+                code,
+                (member, &name),
+                (&partner.member, &partner.name),
+                &room,
+            );
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {
                 room,

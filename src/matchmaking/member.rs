@@ -45,6 +45,8 @@ pub(super) enum Place<M> {
 /// A member's seat in a room: the room and, while she is still there, the partner.
 pub(super) struct Seat<M> {
     pub(super) room: RoomId,
+    /// The group the room belongs to.
+    pub(super) group: AccessCode,
     pub(super) partner: Option<Arc<Member<M>>>,
     /// The partner's name, as she was paired (for a resume's answer).
     pub(super) partner_name: DisplayName,

@@ -27,6 +27,7 @@ mod resume;
 mod rolling_restart;
 mod send_timeout;
 mod slow_clients;
+mod stats;
 mod takeover;
 mod transport;
 mod typing;
