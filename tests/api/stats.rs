@@ -124,3 +124,41 @@ async fn a_closed_groups_counts_are_gone() {
     let after = app.stats_with(&group.code, Some(&group.owner_token)).await;
     assert_eq!(after.status(), 404);
 }
+
+#[tokio::test]
+async fn every_node_answers_the_same_counts() {
+    let Some((nodes, _redis)) = crate::multinode::nodes(2).await else {
+        return;
+    };
+    let group = nodes[0].create_group().await;
+    let _ada = nodes[0].joined(&group.code, "Ada").await;
+    let mut bob = nodes[1].joined(&group.code, "Bob").await;
+    bob.next_event("join_room").await;
+    let _cy = nodes[1].joined(&group.code, "Cy").await;
+    for node in &nodes {
+        assert_eq!(node.stats(&group).await, counts(1, 2, 1));
+    }
+}
+
+#[tokio::test]
+async fn members_of_a_killed_node_drop_out_of_the_counts() {
+    let Some((none, redis)) = crate::multinode::nodes(0).await else {
+        return;
+    };
+    drop(none);
+    let mut doomed = node_process(&redis, &["--member-ttl", "1s"]);
+    let survivor = node_process(&redis, &["--member-ttl", "1s"]);
+    let group = survivor.app.create_group().await;
+    let _ada = doomed.app.joined(&group.code, "Ada").await;
+    let mut bob = survivor.app.joined(&group.code, "Bob").await;
+    bob.next_event("join_room").await;
+    let _cy = doomed.app.joined(&group.code, "Cy").await;
+    assert_eq!(survivor.app.stats(&group).await, counts(1, 2, 1));
+
+    doomed.child.kill().unwrap(); // SIGKILL: her records lapse after the member TTL
+    doomed.child.wait().unwrap();
+    eventually("the dead node's members to drop out", || async {
+        (survivor.app.stats(&group).await == counts(0, 1, 1)).then_some(())
+    })
+    .await;
+}
