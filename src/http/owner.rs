@@ -1,5 +1,6 @@
-//! The owner's routes check her token one way: `Authorization: Bearer <owner_token>`
-//! (docs/protocol.md section 1).
+//! Finding a group by the code in a path, and checking its owner's token: every owner
+//! route (`DELETE /groups/{code}`, `GET /groups/{code}/stats`) checks it the same way,
+//! `Authorization: Bearer <owner_token>` (docs/protocol.md section 1).
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, GROUP_NOT_FOUND};

@@ -162,3 +162,21 @@ async fn members_of_a_killed_node_drop_out_of_the_counts() {
     })
     .await;
 }
+
+/// Pairings are saved in batches: the last one is saved when the node stops (SIGTERM),
+/// and a pairing just before it is not lost.
+#[tokio::test]
+async fn pairs_formed_survive_a_restart() {
+    use crate::drain::{exited, send_sigterm};
+    let mut node = spawn_process(&[], &[]);
+    let group = node.app.create_group().await;
+    let (ada, bob, _room) = node.app.pair(&group.code).await;
+    send_sigterm(&node);
+    let status = exited(&mut node, EVENT_TIMEOUT).await;
+    assert!(status.success(), "{status}");
+    drop((ada, bob));
+
+    let data_dir = std::mem::replace(&mut node.app.data_dir, tempfile::tempdir().unwrap());
+    let successor = spawn_process_with(data_dir, &[], &[], |_| {});
+    assert_eq!(successor.app.stats(&group).await, counts(0, 0, 1));
+}

@@ -14,7 +14,9 @@ end
 local chatting = 0
 local seated = K.seated .. group
 for _, member in ipairs(redis.call('SMEMBERS', seated)) do
-  if (redis.call('HGET', K.member .. member, 'seated') or '') == group then
+  local record = redis.call('HMGET', K.member .. member, 'place', 'seated')
+  -- Her place too: a node of an older version vacates a room without clearing `seated`.
+  if string.sub(record[1] or '', 1, 5) == 'room:' and record[2] == group then
     chatting = chatting + 1
   else
     redis.call('SREM', seated, member)
