@@ -51,6 +51,9 @@ pub struct Metrics {
     pub members_removed: Counter,
     /// Groups created.
     pub groups_created: Counter,
+    /// Times the owner counts waiting in memory could not be saved (kept for the next
+    /// try; docs/protocol.md section 7).
+    pub counts_unsaved: Counter,
     /// Requests refused, by error code.
     pub errors: Family<ErrorLabel, Counter>,
     /// Replies (acks, `request_error`) that could not be queued for their client, by reason.
@@ -131,6 +134,11 @@ impl Metrics {
             "members_removed",
             "Members removed from a group by reports",
             self.members_removed.clone(),
+        );
+        registry.register(
+            "counts_unsaved",
+            "Times owner counts could not be saved (kept for the next try)",
+            self.counts_unsaved.clone(),
         );
         registry.register(
             "groups_created",

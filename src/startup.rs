@@ -6,7 +6,7 @@ use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisPresence, RedisRules, ResilientDriver};
-use crate::realtime::{Lobbies, LocalPresence, Realtime, Resuming, SessionBindings};
+use crate::realtime::{Lobbies, LocalPresence, Realtime, Resuming, SAVE_EVERY, SessionBindings};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
 use crate::store::{GroupStore, RedisStore, SqliteStore, connect_redis};
@@ -182,6 +182,8 @@ impl App {
                 .maintenance_interval()
                 .map_or(self.sweep_interval, |every| every.min(self.sweep_interval)),
         };
+        let (stop_saving, saving_stopped) = tokio::sync::oneshot::channel();
+        let saver = tokio::spawn(save_counts(self.lobbies.clone(), saving_stopped));
         let sweeper = tokio::spawn(sweep(self.store, self.lobbies, sweeps));
         let serving = Serving {
             limits: self.connection_limits,
@@ -191,6 +193,11 @@ impl App {
         };
         server::serve(self.listener, self.router, serving, shutdown).await;
         sweeper.abort();
+        // The saver is told, not aborted: an abort in the middle of a save would lose it.
+        if stop_saving.send(()).is_err() {
+            tracing::warn!("the owner counts saver had stopped already");
+        }
+        saver.await.context("saving the owner counts at shutdown")?;
         Ok(())
     }
 }
@@ -227,6 +234,20 @@ async fn sweep(store: Arc<dyn GroupStore>, lobbies: Arc<dyn Lobbies>, every: Swe
         }
         lobbies.sweep(now).await;
     }
+}
+
+/// Saves the owner counts every [`SAVE_EVERY`], and once more when `stop` fires (or its
+/// sender is gone).
+async fn save_counts(lobbies: Arc<dyn Lobbies>, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    let mut ticks = tokio::time::interval(SAVE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => lobbies.save_counts().await,
+            _ = &mut stop => break,
+        }
+    }
+    lobbies.save_counts().await;
 }
 
 /// The proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).

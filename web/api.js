@@ -58,3 +58,8 @@ export function getGroup(code) {
 export function closeGroup(code, ownerToken) {
   return call('DELETE', codePath(code), { token: ownerToken });
 }
+
+/** GET /groups/{code}/stats as its owner: {waiting, chatting, pairs_formed, reports, removed}. */
+export function groupStats(code, ownerToken) {
+  return call('GET', `${codePath(code)}/stats`, { token: ownerToken });
+}

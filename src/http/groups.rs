@@ -1,7 +1,8 @@
 //! Groups: create, look up, list (compat, off by default), close (docs/protocol.md section 1).
 
 use super::AppState;
-use super::error::{ApiError, ApiResult, GROUP_NOT_FOUND};
+use super::error::{ApiError, ApiResult};
+use super::owner::{find, owned};
 use crate::domain::{
     AccessCode, Description, Group, GroupName, NewGroup, OwnerToken, Prompts, Rules,
 };
@@ -9,7 +10,7 @@ use crate::store::StoreError;
 use crate::wire::GroupView;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -117,15 +118,6 @@ async fn create(
     Err(StoreError::Unavailable("no free access code".into()).into())
 }
 
-async fn find(state: &AppState, code: &str) -> ApiResult<crate::store::StoredGroup> {
-    let code = AccessCode::parse(code).ok_or(GROUP_NOT_FOUND)?;
-    state
-        .store
-        .find(&code, OffsetDateTime::now_utc())
-        .await?
-        .ok_or(GROUP_NOT_FOUND)
-}
-
 async fn show(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     let stored = find(&state, &code).await?;
     Ok(Json(
@@ -153,23 +145,7 @@ async fn close(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "send the owner token as Authorization: Bearer <token>",
-        ))?;
-    let stored = find(&state, &code).await?;
-    if !stored.owner.matches(token.trim()) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this token does not own the group",
-        ));
-    }
+    let stored = owned(&state, &code, &headers).await?;
     state.store.delete(&stored.group.access_code).await?;
     state.lobbies.close_group(&stored.group).await;
     Ok(StatusCode::NO_CONTENT)

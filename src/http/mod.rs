@@ -4,7 +4,9 @@ pub mod client_address;
 mod error;
 mod groups;
 mod health;
+mod owner;
 pub mod session_guard;
+mod stats;
 mod web;
 
 pub use error::{ApiError, ApiResult};
@@ -43,6 +45,7 @@ pub struct AppState {
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .merge(groups::router())
+        .merge(stats::router())
         .merge(health::router())
         .merge(web::router())
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -90,10 +90,10 @@ impl<M: Clone> Hub<M> {
                 expires_at: waiting.expires_at,
             };
             self.seat_pair(
+                &group,
                 (member, &own.name),
                 (&partner.member, &partner.name),
                 &room,
-                &group,
             );
             self.retire_if_empty(&code, &lobby, &mut waiting);
             return Back {

@@ -1,5 +1,6 @@
 use super::lobby::{Lobby, Waiter};
 use super::member::{Place, RoomGroup};
+use super::occupancy::GroupTally;
 use super::safety::Safety;
 use super::{Choice, Departure, Joined, Member, Outcome, Pairing, Whereabouts};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
@@ -21,6 +22,9 @@ pub struct Hub<M> {
     closed: DashMap<AccessCode, OffsetDateTime>,
     /// Blocks, reports and removals, per group (docs/protocol.md section 7).
     pub(super) safety: DashMap<AccessCode, Arc<Mutex<Safety>>>,
+    /// Per group: members seated in its rooms and pairings not yet saved (see
+    /// [`Hub::occupancy`]).
+    pub(super) tallies: DashMap<AccessCode, GroupTally>,
     next_id: AtomicU64,
 }
 
@@ -31,6 +35,7 @@ impl<M> Default for Hub<M> {
             rooms: DashMap::new(),
             closed: DashMap::new(),
             safety: DashMap::new(),
+            tallies: DashMap::new(),
             next_id: AtomicU64::new(1),
         }
     }
@@ -200,10 +205,10 @@ impl<M: Clone> Hub<M> {
                 expires_at: waiting.expires_at,
             };
             self.seat_pair(
+                &group,
                 (member, &name),
                 (&partner.member, &partner.name),
                 &room,
-                &group,
             );
             self.retire_if_empty(code, &lobby, &mut waiting);
             return Outcome::Paired(Pairing {

@@ -12,6 +12,7 @@ impl<M: Clone> Hub<M> {
         use super::lobby::eligible;
         use std::collections::HashMap;
         let mut seen: HashMap<super::MemberNumber, &'static str> = HashMap::new();
+        let mut seated: HashMap<crate::domain::AccessCode, usize> = HashMap::new();
         for (code, lobby) in self.lobby_snapshot() {
             let lobby = lobby.lock();
             let safety = self.safety_of(&code);
@@ -52,6 +53,7 @@ impl<M: Clone> Hub<M> {
                     panic!("a seated member does not know her room");
                 };
                 assert!(seat.room == *entry.key());
+                *seated.entry(seat.group.code.clone()).or_default() += 1;
                 let partner = seat.partner.as_ref().map(|p| p.number());
                 let other = present
                     .iter()
@@ -60,6 +62,13 @@ impl<M: Clone> Hub<M> {
                 assert_eq!(partner, other, "seat and room disagree about the partner");
             }
         }
+        let counted: HashMap<_, _> = self
+            .tallies
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.value().seated))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        assert_eq!(counted, seated, "a group's seated count drifted");
         for m in members {
             let placed = !matches!(m.state.lock().place, Place::Nowhere);
             assert_eq!(

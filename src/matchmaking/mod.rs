@@ -7,8 +7,9 @@
 //!
 //! Concurrency: each member's own requests are serialised by a per-member lock; pairing
 //! takes the lock of one group's lobby; a room's record sits in one shard of a concurrent
-//! map. Locks are always taken in the order member request → lobby → room → member state,
-//! and none is held across an `.await` (there is none here).
+//! map. Locks are always taken in the order member request → lobby → room → member state
+//! → a group's tally (the owner's counts, a leaf), and none is held across an `.await`
+//! (there is none here).
 
 mod away;
 mod choice;
@@ -17,6 +18,7 @@ mod hub;
 mod invariants;
 mod lobby;
 mod member;
+mod occupancy;
 mod outcome;
 mod rooms;
 mod safety;
@@ -25,6 +27,7 @@ pub use away::Back;
 pub use choice::Choice;
 pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
+pub use occupancy::Occupancy;
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
 pub use safety::{Parted, Parting, Removal};
 

@@ -3,8 +3,7 @@
 
 use super::member::{Member, Met, Place, RoomGroup, Seat};
 use super::{Departure, Hub, Recipients, SeatView};
-use crate::domain::DisplayName;
-use crate::domain::RoomId;
+use crate::domain::{DisplayName, RoomId};
 use std::sync::Arc;
 
 impl<M: Clone> Hub<M> {
@@ -46,10 +45,15 @@ impl<M: Clone> Hub<M> {
     /// Empties her seat; the partner, if still there, stays alone in the room.
     pub(super) fn leave_seat(&self, member: &Member<M>, room: RoomId) -> Departure<M> {
         let mut partner = None;
+        let mut unseated = None;
         if let Some(mut seats) = self.rooms.get_mut(&room) {
+            let mut found = false;
             for seat in seats.iter_mut() {
                 match seat {
-                    Some(m) if m.number() == member.number() => *seat = None,
+                    Some(m) if m.number() == member.number() => {
+                        *seat = None;
+                        found = true;
+                    }
                     Some(m) => partner = Some(m.clone()),
                     None => {}
                 }
@@ -60,24 +64,33 @@ impl<M: Clone> Hub<M> {
             {
                 seat.partner = None;
             }
-            member.state.lock().place = Place::Nowhere;
+            let mut state = member.state.lock();
+            if let Place::Room(seat) = &state.place
+                && found
+            {
+                unseated = Some(seat.group.code.clone());
+            }
+            state.place = Place::Nowhere;
         }
         self.rooms
             .remove_if(&room, |_, seats| seats.iter().all(Option::is_none));
+        if let Some(group) = unseated {
+            self.count_unseated(&group);
+        }
         Departure {
             room,
             partner: partner.map(|p| p.handle().clone()),
         }
     }
 
-    /// Opens `room` of `group` for the two, each seated with the other's name; runs under
-    /// their lobby's lock.
+    /// Opens `room` of `group` for the two, each seated with the other's name, and counts
+    /// the pairing; runs under their lobby's lock.
     pub(super) fn seat_pair(
         &self,
+        group: &RoomGroup,
         (a, a_name): (&Arc<Member<M>>, &DisplayName),
         (b, b_name): (&Arc<Member<M>>, &DisplayName),
         room: &RoomId,
-        group: &RoomGroup,
     ) {
         self.rooms
             .insert(room.clone(), [Some(a.clone()), Some(b.clone())]);
@@ -95,6 +108,7 @@ impl<M: Clone> Hub<M> {
             });
             state.last_partner = Some(other.number());
         }
+        self.count_pairing(&group.code);
     }
 
     /// Her room and the partner still in it, with the partner's name; `None` when she is

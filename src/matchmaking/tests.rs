@@ -59,6 +59,32 @@ fn members_of_different_groups_are_never_paired() {
 }
 
 #[test]
+fn each_group_counts_its_waiters_its_seated_members_and_its_pairings() {
+    let hub = Hub::new();
+    let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();
+    let (g, other) = (group("aaaaaaaaaa"), group("bbbbbbbbbb"));
+    let mut rng = StdRng::seed_from_u64(4);
+    let mut join = |m: &Arc<Member<u32>>, g: &Group| {
+        hub.join(m, g, name(), &Choice::random(&mut rng));
+    };
+    join(&a, &g);
+    join(&c, &other);
+    let seen = |waiting, chatting| Occupancy { waiting, chatting };
+    assert_eq!(hub.occupancy(&g.access_code), seen(1, 0));
+    join(&b, &g);
+    assert_eq!(hub.occupancy(&g.access_code), seen(0, 2));
+    assert_eq!(hub.occupancy(&other.access_code), seen(1, 0));
+    hub.leave(&a);
+    assert_eq!(hub.occupancy(&g.access_code), seen(0, 1), "b sits alone");
+    hub.check_invariants(&[a.clone(), b.clone(), c.clone()]);
+    assert_eq!(hub.take_pairings(), vec![(g.access_code.clone(), 1)]);
+    assert_eq!(hub.take_pairings(), vec![], "taken once");
+    hub.leave(&b);
+    assert_eq!(hub.occupancy(&g.access_code), seen(0, 0));
+    assert!(hub.tallies.is_empty(), "nothing kept for an empty group");
+}
+
+#[test]
 fn partners_who_part_are_not_paired_again_at_once_in_either_direction() {
     let hub = Hub::new();
     let [a, b, c] = members(&hub, 3).try_into().ok().unwrap();

@@ -7,7 +7,9 @@ use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
 use super::refusal::{NOT_IN_ROOM, OVERLOADED, PARTNER_UNREACHABLE, Refusal};
 use super::tokens::Tokens;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Hub, Joined, Member, Parted, Parting, SeatView};
+use crate::matchmaking::{
+    Back, Choice, Departure, Hub, Joined, Member, Occupancy, Parted, Parting, SeatView,
+};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -196,5 +198,14 @@ impl Presence for LocalPresence {
 
     async fn counts(&self) -> Result<(usize, usize), StoreError> {
         Ok((self.hub.waiting_count(), self.hub.room_count()))
+    }
+
+    async fn occupancy(&self, group: &Group) -> Result<Occupancy, StoreError> {
+        Ok(self.hub.occupancy(&group.access_code))
+    }
+
+    /// The hub counts pairings in memory; they are saved in batches.
+    fn take_pairings(&self) -> Vec<(AccessCode, u64)> {
+        self.hub.take_pairings()
     }
 }

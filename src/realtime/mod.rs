@@ -9,6 +9,7 @@ mod attempts;
 mod chat;
 mod connect;
 mod context;
+mod counting;
 mod delivery;
 mod drain;
 mod group_cache;
@@ -32,6 +33,7 @@ mod undelivered;
 
 pub use attempts::FailedAttempts;
 pub use connect::SocketBackend;
+pub use counting::{OwnerCounts, SAVE_EVERY};
 pub use delivery::{Bounds, Delivery, Link, Mailbox, Outlet, Relaying};
 pub use local::{LocalPresence, Peer};
 pub use presence::{ChatPayload, Handle, Presence};
@@ -59,6 +61,8 @@ pub struct Realtime<P: Presence> {
     limits: Limits,
     failed_joins: FailedAttempts,
     absences: resume::Absences,
+    /// Owner counts not saved yet (see [`Realtime::count`]).
+    unsaved_counts: counting::UnsavedCounts,
     /// The send limits every member's mailbox shares.
     outlet: Arc<Outlet>,
     metrics: Arc<Metrics>,
@@ -78,6 +82,7 @@ impl<P: Presence> Realtime<P> {
             groups: GroupCache::new(GROUP_CACHE_FRESHNESS),
             failed_joins: FailedAttempts::per_minute(limits.failed_joins_per_minute),
             absences: resume::Absences::default(),
+            unsaved_counts: counting::UnsavedCounts::default(),
             outlet: Arc::new(Outlet {
                 send_timeout: limits.send_timeout,
                 backlog_limit: limits.max_queued_packets,
@@ -108,6 +113,12 @@ pub trait Lobbies: Send + Sync {
     /// Members waiting and rooms open, for the metrics.
     async fn counts(&self) -> Result<(usize, usize), crate::store::StoreError>;
 
+    /// `group`'s counts for its owner (docs/protocol.md section 7).
+    async fn owner_counts(&self, group: &Group) -> Result<OwnerCounts, crate::store::StoreError>;
+
+    /// Saves the owner counts waiting in memory (every [`SAVE_EVERY`], and at shutdown).
+    async fn save_counts(&self);
+
     /// How often [`Lobbies::sweep`] must run at least.
     fn maintenance_interval(&self) -> Option<std::time::Duration>;
 
@@ -135,6 +146,14 @@ impl<P: Presence> Lobbies for Realtime<P> {
 
     async fn counts(&self) -> Result<(usize, usize), crate::store::StoreError> {
         self.presence.counts().await
+    }
+
+    async fn owner_counts(&self, group: &Group) -> Result<OwnerCounts, crate::store::StoreError> {
+        Realtime::owner_counts(self, group).await
+    }
+
+    async fn save_counts(&self) {
+        Realtime::save_counts(self).await;
     }
 
     fn maintenance_interval(&self) -> Option<std::time::Duration> {

@@ -14,6 +14,7 @@ use super::refusal::*;
 use super::request::Request;
 use super::resuming::Resuming;
 use crate::matchmaking::{Parted, Parting};
+use crate::store::Counted;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use socketioxide::extract::{SocketRef, State};
@@ -53,11 +54,13 @@ impl<P: Resuming> Realtime<P> {
         self.metrics.blocks.inc();
         if matches!(parting, Parting::Report { .. }) {
             self.metrics.reports.inc();
+            self.count(&code, Counted::Report);
         }
         let Parted { departure, removal } = parted;
         notices::partner_gone(Some(departure), LeaveReason::Left);
         if let Some(removal) = removal {
             self.metrics.members_removed.inc();
+            self.count(&code, Counted::Removal);
             notices::partner_gone(removal.departure, LeaveReason::Left);
             notices::removed(&removal.member, code.expose());
         }

@@ -1,5 +1,5 @@
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Departure, Joined, Parted, Parting, SeatView};
+use crate::matchmaking::{Back, Departure, Joined, Occupancy, Parted, Parting, SeatView};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -170,4 +170,16 @@ pub trait Presence: Send + Sync + Sized + 'static {
 
     /// Members waiting and rooms open, counting this node's members (for metrics).
     async fn counts(&self) -> Result<(usize, usize), StoreError>;
+
+    /// Who waits in `group`'s lobby and who sits in its rooms, on every node (for its
+    /// owner, docs/protocol.md section 7); members whose node died are not counted.
+    async fn occupancy(&self, group: &Group) -> Result<Occupancy, StoreError>;
+
+    /// The pairings formed in each group since the last call that the backend has not
+    /// saved itself, to be added to the groups' lasting counts; from then on they are
+    /// the caller's. None by default: a backend that stores its pairs counts them as it
+    /// makes them.
+    fn take_pairings(&self) -> Vec<(AccessCode, u64)> {
+        Vec::new()
+    }
 }

@@ -28,16 +28,15 @@ impl RoundSettings {
         "break_seconds must be a whole number from 0 to 600",
     );
     /// `rounds` out of range or not a whole number.
-    pub const BAD_ROUNDS: Invalid =
-        Invalid::new("invalid_rounds", "rounds must be a whole number from 1 to 50");
+    pub const BAD_ROUNDS: Invalid = Invalid::new(
+        "invalid_rounds",
+        "rounds must be a whole number from 1 to 50",
+    );
 
     /// Checks each value against its range.
     pub fn new(round_seconds: u64, break_seconds: u64, rounds: u64) -> Result<Self, Invalid> {
         let within = |value: u64, range: std::ops::RangeInclusive<u64>, error| {
-            range
-                .contains(&value)
-                .then_some(value as u32)
-                .ok_or(error)
+            range.contains(&value).then_some(value as u32).ok_or(error)
         };
         Ok(Self {
             round_seconds: within(round_seconds, 10..=3600, Self::BAD_ROUND_SECONDS)?,
@@ -55,10 +54,22 @@ mod tests {
     fn each_value_is_checked_against_its_own_range_with_its_own_code() {
         assert!(RoundSettings::new(10, 0, 1).is_ok());
         assert!(RoundSettings::new(3600, 600, 50).is_ok());
-        assert_eq!(RoundSettings::new(9, 0, 1), Err(RoundSettings::BAD_ROUND_SECONDS));
-        assert_eq!(RoundSettings::new(3601, 0, 1), Err(RoundSettings::BAD_ROUND_SECONDS));
-        assert_eq!(RoundSettings::new(10, 601, 1), Err(RoundSettings::BAD_BREAK_SECONDS));
+        assert_eq!(
+            RoundSettings::new(9, 0, 1),
+            Err(RoundSettings::BAD_ROUND_SECONDS)
+        );
+        assert_eq!(
+            RoundSettings::new(3601, 0, 1),
+            Err(RoundSettings::BAD_ROUND_SECONDS)
+        );
+        assert_eq!(
+            RoundSettings::new(10, 601, 1),
+            Err(RoundSettings::BAD_BREAK_SECONDS)
+        );
         assert_eq!(RoundSettings::new(10, 0, 0), Err(RoundSettings::BAD_ROUNDS));
-        assert_eq!(RoundSettings::new(10, 0, 51), Err(RoundSettings::BAD_ROUNDS));
+        assert_eq!(
+            RoundSettings::new(10, 0, 51),
+            Err(RoundSettings::BAD_ROUNDS)
+        );
     }
 }

@@ -58,6 +58,11 @@ impl Keys {
         format!("{}:lobby:{fingerprint}", self.prefix)
     }
 
+    /// One group's lasting counts (pairings, reports, removals), by fingerprint.
+    pub fn counts(&self, fingerprint: &str) -> String {
+        format!("{}{fingerprint}", self.counts_prefix())
+    }
+
     /// One room's members.
     pub fn room(&self, room: &str) -> String {
         format!("{}{room}", self.room_prefix())
@@ -86,16 +91,23 @@ impl Keys {
     }
 
     /// The key prefixes the scripts build their keys from, in the order `keys.lua`
-    /// reads them: member, lobby, room, closed group, group, a group's blocks and reports.
-    pub fn script_prefixes(&self) -> [String; 6] {
+    /// reads them: member, lobby, room, closed group, group, counts, seated (a group's
+    /// members who sit in rooms), a group's blocks and reports.
+    pub fn script_prefixes(&self) -> [String; 8] {
         [
             self.member_prefix(),
             self.lobby(""),
             self.room_prefix(),
             format!("{}:closed:", self.prefix),
             self.group_prefix(),
+            self.counts_prefix(),
+            format!("{}:seated:", self.prefix),
             self.safety(""),
         ]
+    }
+
+    fn counts_prefix(&self) -> String {
+        format!("{}:counts:", self.prefix)
     }
 
     /// The prefix of one group's blocks and reports (docs/protocol.md section 7), which

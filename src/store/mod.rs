@@ -4,11 +4,13 @@
 //! [`crate::matchmaking::Hub`].
 
 mod code_cipher;
+mod counts;
 mod keys;
 mod redis;
 mod sqlite;
 
 pub use code_cipher::CodeCipher;
+pub use counts::{Counted, Counts, TALLY_LUA};
 pub use keys::Keys;
 pub use redis::{RedisStore, connect as connect_redis};
 pub use sqlite::SqliteStore;
@@ -60,6 +62,15 @@ pub trait GroupStore: Send + Sync {
 
     /// Deletes every group expired at `now`; how many there were.
     async fn delete_expired(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
+
+    /// Adds `counts` to the lasting counts of the live group with `code` (docs/protocol.md
+    /// section 7, owner counts); nothing when there is no such group. The counts live as
+    /// long as the group's record and go with it.
+    async fn add_counts(&self, code: &AccessCode, counts: Counts) -> Result<(), StoreError>;
+
+    /// The lasting counts of the group with `code`: all zero when it has none (or is
+    /// unknown).
+    async fn counts(&self, code: &AccessCode) -> Result<Counts, StoreError>;
 
     /// Whether the backend answers (readiness).
     async fn ping(&self) -> Result<(), StoreError>;

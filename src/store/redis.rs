@@ -1,10 +1,11 @@
 use super::keys::{Keys, hex};
-use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
+use super::{CodeCipher, Counts, GroupStore, StoreError, StoredGroup};
 use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Prompts, Rules};
 use async_trait::async_trait;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -34,6 +35,17 @@ struct Record {
     created_at: i64,
     expires_at: i64,
 }
+
+/// Adds to a group's counts. KEYS: counts, group record; ARGV: pairings, reports, removals.
+static ADD_COUNTS: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!(
+        "{}\n{}",
+        super::TALLY_LUA,
+        "tally(KEYS[1], KEYS[2], 'pairs', ARGV[1])\n\
+         tally(KEYS[1], KEYS[2], 'reports', ARGV[2])\n\
+         tally(KEYS[1], KEYS[2], 'removed', ARGV[3])"
+    ))
+});
 
 fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -218,8 +230,12 @@ impl GroupStore for RedisStore {
 
     async fn delete(&self, code: &AccessCode) -> Result<bool, StoreError> {
         let mut conn = self.redis.clone();
-        let deleted: usize = conn.del(self.group_key(code)).await.map_err(unavailable)?;
         let fingerprint = self.keys.fingerprint(code);
+        let deleted: usize = conn.del(self.group_key(code)).await.map_err(unavailable)?;
+        let _: usize = conn
+            .del(self.keys.counts(&fingerprint))
+            .await
+            .map_err(unavailable)?;
         let _: usize = conn
             .zrem(self.listing_key(), fingerprint)
             .await
@@ -242,6 +258,36 @@ impl GroupStore for RedisStore {
             expired += 1;
         }
         Ok(expired as u64)
+    }
+
+    /// Through `tally.lua`, as the pairing scripts count pairings.
+    async fn add_counts(&self, code: &AccessCode, counts: Counts) -> Result<(), StoreError> {
+        let fingerprint = self.keys.fingerprint(code);
+        ADD_COUNTS
+            .key(self.keys.counts(&fingerprint))
+            .key(self.key_for(&fingerprint))
+            .arg(counts.pairs_formed)
+            .arg(counts.reports)
+            .arg(counts.removed)
+            .invoke_async::<()>(&mut self.redis.clone())
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn counts(&self, code: &AccessCode) -> Result<Counts, StoreError> {
+        let key = self.keys.counts(&self.keys.fingerprint(code));
+        let (pairs_formed, reports, removed): (Option<u64>, Option<u64>, Option<u64>) =
+            redis::cmd("HMGET")
+                .arg(key)
+                .arg(&["pairs", "reports", "removed"][..])
+                .query_async(&mut self.redis.clone())
+                .await
+                .map_err(unavailable)?;
+        Ok(Counts {
+            pairs_formed: pairs_formed.unwrap_or(0),
+            reports: reports.unwrap_or(0),
+            removed: removed.unwrap_or(0),
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

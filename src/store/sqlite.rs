@@ -1,4 +1,4 @@
-use super::{CodeCipher, GroupStore, StoreError, StoredGroup};
+use super::{CodeCipher, Counts, GroupStore, StoreError, StoredGroup};
 use crate::domain::{AccessCode, Description, Group, GroupName, OwnerTokenHash, Prompts, Rules};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -70,6 +70,11 @@ impl SqliteStore {
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
+}
+
+/// A count as SQLite's INTEGER holds it (no group counts past `i64::MAX`).
+fn stored_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 const COLUMNS: &str =
@@ -146,6 +151,37 @@ impl GroupStore for SqliteStore {
             .await
             .map_err(unavailable)?;
         Ok(done.rows_affected())
+    }
+
+    async fn add_counts(&self, code: &AccessCode, counts: Counts) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE groups SET pairs_formed = pairs_formed + ?, reports = reports + ?, \
+             removed = removed + ? WHERE code_hash = ?",
+        )
+        .bind(stored_count(counts.pairs_formed))
+        .bind(stored_count(counts.reports))
+        .bind(stored_count(counts.removed))
+        .bind(self.cipher.fingerprint(code))
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(unavailable)
+    }
+
+    async fn counts(&self, code: &AccessCode) -> Result<Counts, StoreError> {
+        let row: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT pairs_formed, reports, removed FROM groups WHERE code_hash = ?")
+                .bind(self.cipher.fingerprint(code))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        let (pairs_formed, reports, removed) = row.unwrap_or_default();
+        let read = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(Counts {
+            pairs_formed: read(pairs_formed),
+            reports: read(reports),
+            removed: read(removed),
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

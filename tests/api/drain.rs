@@ -82,7 +82,7 @@ pub fn send_sigterm(process: &Process) {
 }
 
 /// Waits for the process to exit by itself.
-async fn exited(process: &mut Process, within: Duration) -> std::process::ExitStatus {
+pub async fn exited(process: &mut Process, within: Duration) -> std::process::ExitStatus {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         if let Some(status) = process.child.try_wait().unwrap() {

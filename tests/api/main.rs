@@ -28,6 +28,7 @@ mod rolling_restart;
 mod safety;
 mod send_timeout;
 mod slow_clients;
+mod stats;
 mod takeover;
 mod transport;
 mod typing;

@@ -151,6 +151,12 @@ async fn three_reports_remove_a_member_and_her_rejoin_is_refused_while_two_do_no
             .await;
         assert_refused(&ack, "not_in_room");
     }
+    let stats = app.stats(&group).await;
+    assert_eq!(
+        (&stats["reports"], &stats["removed"]),
+        (&json!(3), &json!(1)),
+        "{stats}"
+    );
     let metrics = app.metrics().await;
     assert!(metrics.contains("circle_reports_total 3"), "{metrics}");
     assert!(

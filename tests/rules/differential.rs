@@ -275,6 +275,15 @@ async fn describe_presence(rules: &impl Executor, member: &MemberId) -> String {
     )
 }
 
+/// The owner's counts of every live group, by both executors; they must agree.
+async fn compare_counts(model: &Model, node: &Node, world: &World) -> Result<(), TestCaseError> {
+    for g in world.live_from..CODES.len() {
+        let (by_redis, by_model) = (node.counts(&group(g)).await, model.counts(&group(g)).await);
+        prop_assert_eq!(by_redis, by_model, "counts of group {}", g);
+    }
+    Ok(())
+}
+
 /// docs/protocol.md section 3 on the Redis records: each member in at most one place, the
 /// lobbies and rooms agree with the members' records, and no two present (not away)
 /// waiters of a lobby are eligible for each other.
@@ -531,6 +540,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             prop_assert_eq!(actual, expected, "step {}: {:?}", step, op);
         }
         compare_places(&model, &a, &world).await?;
+        compare_counts(&model, &a, &world).await?;
         check_invariants(&a, &world).await?;
     }
     Ok(())

@@ -6,7 +6,7 @@ use circle::domain::{
     AccessCode, Description, DisplayName, Group, GroupName, MemberId, OwnerToken, RoomId, Rules,
 };
 use circle::matchmaking::{
-    Back, Choice, Departure, Hub, Joined, Member, Parted, Parting, Whereabouts,
+    Back, Choice, Departure, Hub, Joined, Member, Occupancy, Parted, Parting, Whereabouts,
 };
 use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
 use circle::store::{GroupStore, RedisStore, connect_redis};
@@ -78,6 +78,9 @@ pub trait Executor {
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts;
     /// Groups `0..=last` expire and a sweep runs over `members`: who lost her lobby.
     async fn expire(&self, last: usize, members: &[MemberId]) -> Vec<MemberId>;
+    /// Who waits in `group` and who sits in its rooms, and the pairs formed in it so far
+    /// (the owner's counts, docs/protocol.md section 7).
+    async fn counts(&self, group: &Group) -> (Occupancy, u64);
 }
 
 /// The reference model: a [`Hub`] whose handles are the member ids themselves.
@@ -85,6 +88,8 @@ pub trait Executor {
 pub struct Model {
     hub: Hub<MemberId>,
     members: Mutex<HashMap<MemberId, Arc<Member<MemberId>>>>,
+    /// Pairings taken from the hub so far, per group.
+    pairs: Mutex<HashMap<AccessCode, u64>>,
 }
 
 impl Model {
@@ -148,6 +153,15 @@ impl Executor for Model {
     async fn expire(&self, last: usize, _members: &[MemberId]) -> Vec<MemberId> {
         let swept = self.hub.sweep(group(last).expires_at);
         swept.into_iter().flat_map(|(_, waiters)| waiters).collect()
+    }
+
+    async fn counts(&self, group: &Group) -> (Occupancy, u64) {
+        let mut pairs = self.pairs.lock().unwrap();
+        for (code, n) in self.hub.take_pairings() {
+            *pairs.entry(code).or_default() += n;
+        }
+        let formed = pairs.get(&group.access_code).copied().unwrap_or(0);
+        (self.hub.occupancy(&group.access_code), formed)
     }
 }
 
@@ -277,6 +291,19 @@ impl Executor for Node {
                 Reaped::PartnerGone { member, .. } => panic!("{} lost a partner", member.as_str()),
             })
             .collect()
+    }
+
+    /// The occupancy script, and the pairs the pairing scripts counted.
+    async fn counts(&self, group: &Group) -> (Occupancy, u64) {
+        let keys = self.rules.keys();
+        let formed: Option<u64> = redis::cmd("HGET")
+            .arg(keys.counts(&keys.fingerprint(&group.access_code)))
+            .arg("pairs")
+            .query_async(&mut self.rules.connection())
+            .await
+            .unwrap();
+        let occupancy = self.rules.occupancy(group).await.unwrap();
+        (occupancy, formed.unwrap_or(0))
     }
 
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts {

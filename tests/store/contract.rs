@@ -1,7 +1,7 @@
 //! Each function checks one behaviour of a fresh, empty store.
 
 use circle::domain::{AccessCode, Description, Group, GroupName, OwnerToken, Prompts, Rules};
-use circle::store::{GroupStore, StoreError};
+use circle::store::{Counted, Counts, GroupStore, StoreError};
 use time::{Duration, OffsetDateTime};
 
 fn group(code: &str, created_at: OffsetDateTime, lifetime: Duration) -> Group {
@@ -127,6 +127,57 @@ pub async fn deleting_expired_groups_keeps_live_ones(store: &dyn GroupStore) {
     );
 }
 
+pub async fn counts_add_up_per_group_and_go_with_it(store: &dyn GroupStore) {
+    let owner = OwnerToken::generate(&mut rand::rng()).hash();
+    let (g, other) = (
+        group("aaaaaaaaaa", now(), Duration::hours(1)),
+        group("bbbbbbbbbb", now(), Duration::hours(1)),
+    );
+    store.insert(&g, &owner).await.unwrap();
+    store.insert(&other, &owner).await.unwrap();
+    assert_eq!(
+        store.counts(&g.access_code).await.unwrap(),
+        Counts::default()
+    );
+
+    let mut batch = Counts::of(Counted::Pairing, 2);
+    batch.add(Counts::of(Counted::Report, 1));
+    store.add_counts(&g.access_code, batch).await.unwrap();
+    let removal = Counts::of(Counted::Removal, 1);
+    store.add_counts(&g.access_code, removal).await.unwrap();
+    store
+        .add_counts(&g.access_code, Counts::of(Counted::Pairing, 1))
+        .await
+        .unwrap();
+    let expected = Counts {
+        pairs_formed: 3,
+        reports: 1,
+        removed: 1,
+    };
+    assert_eq!(store.counts(&g.access_code).await.unwrap(), expected);
+    assert_eq!(
+        store.counts(&other.access_code).await.unwrap(),
+        Counts::default(),
+        "another group's counts do not move"
+    );
+
+    store.delete(&g.access_code).await.unwrap();
+    assert_eq!(
+        store.counts(&g.access_code).await.unwrap(),
+        Counts::default(),
+        "the counts went with the group"
+    );
+}
+
+pub async fn counts_of_an_unknown_group_are_not_kept(store: &dyn GroupStore) {
+    let unknown = AccessCode::parse("zzzzzzzzzz").unwrap();
+    store
+        .add_counts(&unknown, Counts::of(Counted::Report, 1))
+        .await
+        .unwrap();
+    assert_eq!(store.counts(&unknown).await.unwrap(), Counts::default());
+}
+
 pub async fn a_reachable_store_answers_ping(store: &dyn GroupStore) {
     store.ping().await.unwrap();
 }
@@ -144,6 +195,8 @@ macro_rules! contract_tests {
             the_list_holds_live_groups_oldest_first,
             a_deleted_group_is_gone,
             deleting_expired_groups_keeps_live_ones,
+            counts_add_up_per_group_and_go_with_it,
+            counts_of_an_unknown_group_are_not_kept,
             a_reachable_store_answers_ping,
         );
     };

@@ -2,6 +2,7 @@
 
 import { h, uid } from '../dom.js';
 import { ownedGroup } from '../storage.js';
+import { ownerCounts } from './counts.js';
 import { ownerControls } from './owner.js';
 
 export function inviteLink(code) {
@@ -41,8 +42,10 @@ export function renderCreated(app, { group }) {
   joinButton.addEventListener('click', () => app.go('intro', { code, group }));
 
   const owned = ownedGroup(code);
+  const counts = owned ? ownerCounts(owned) : null;
   const owner = owned
     ? ownerControls(owned, () => {
+        counts.stop();
         joinButton.disabled = true;
         copyButton.disabled = true;
       })
@@ -66,10 +69,11 @@ export function renderCreated(app, { group }) {
           'section',
           { class: 'card stack-sm', 'aria-labelledby': 'owner-title' },
           h('h2', { id: 'owner-title' }, 'Owner'),
-          h('p', { class: 'hint' }, 'This device keeps the key that lets you close the group. Closing it is possible from the home page too.'),
+          h('p', { class: 'hint' }, 'This device keeps the key that lets you see the counts and close the group. Closing it is possible from the home page too.'),
+          counts.el,
           owner.el,
         )
       : null,
   );
-  return { el };
+  return { el, destroy: () => counts && counts.stop() };
 }

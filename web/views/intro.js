@@ -5,12 +5,14 @@ import { getGroup } from '../api.js';
 import { describeError } from '../errors.js';
 import { decodeRules } from '../rules.js';
 import { forgetGroup, ownedGroup, rememberGroup } from '../storage.js';
+import { ownerCounts } from './counts.js';
 import { ownerControls } from './owner.js';
 
 export function renderIntro(app, params) {
   const code = params.code;
   const el = h('div', { class: 'screen intro' });
   let alive = true;
+  let counts = null;
 
   if (params.group) {
     showGroup(params.group);
@@ -72,6 +74,7 @@ export function renderIntro(app, params) {
 
     const heading = h('h1', { tabindex: '-1' }, group.name);
     const owned = ownedGroup(group.access_code || code);
+    if (owned) counts = ownerCounts(owned);
     const parts = [
       h('p', { class: 'eyebrow' }, 'You are invited to'),
       heading,
@@ -80,7 +83,8 @@ export function renderIntro(app, params) {
       expiryNote(group.expires_at),
       form,
       owned
-        ? h('section', { class: 'card stack-sm', 'aria-label': 'Owner' }, h('h2', {}, 'You created this group'), ownerControls(owned, () => {
+        ? h('section', { class: 'card stack-sm', 'aria-label': 'Owner' }, h('h2', {}, 'You created this group'), counts.el, ownerControls(owned, () => {
+            counts.stop();
             submit.disabled = true;
           }).el)
         : null,
@@ -89,7 +93,13 @@ export function renderIntro(app, params) {
     if (!params.group) heading.focus();
   }
 
-  return { el, destroy: () => (alive = false) };
+  return {
+    el,
+    destroy: () => {
+      alive = false;
+      if (counts) counts.stop();
+    },
+  };
 }
 
 function rulesSection(rules) {

@@ -24,6 +24,6 @@ if not partner then
   return {'none'}
 end
 redis.call('LREM', K.lobby .. group, 0, member)
-seat_pair(member, partner, room, group)
+seat_pair(group, member, partner, room)
 return {'paired', partner, redis.call('HGET', K.member .. partner, 'name') or '',
   redis.call('HGET', mkey, 'name') or ''}

@@ -23,5 +23,5 @@ if not partner then
   redis.call('HSET', mkey, 'place', 'lobby:' .. group)
   return {'waiting', left[1], left[2], '', ''}
 end
-seat_pair(member, partner, room, group)
+seat_pair(group, member, partner, room)
 return {'paired', left[1], left[2], partner, redis.call('HGET', K.member .. partner, 'name') or ''}

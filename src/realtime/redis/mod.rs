@@ -36,7 +36,7 @@ use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{
-    Back, Choice, Departure, Joined, Outcome, Parted, Parting, Removal, SeatView,
+    Back, Choice, Departure, Joined, Occupancy, Outcome, Parted, Parting, Removal, SeatView,
 };
 use crate::store::StoreError;
 use async_trait::async_trait;
@@ -324,5 +324,11 @@ impl Presence for RedisPresence {
     /// This node's members who wait, and the rooms they sit in.
     async fn counts(&self) -> Result<(usize, usize), StoreError> {
         self.local_counts().await
+    }
+
+    /// Pairings are counted by the pairing scripts themselves (`seat_pair`), so
+    /// [`Presence::take_pairings`] has none to hand over.
+    async fn occupancy(&self, group: &Group) -> Result<Occupancy, StoreError> {
+        self.rules.occupancy(group).await
     }
 }

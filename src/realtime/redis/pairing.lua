@@ -37,13 +37,19 @@ local function take_partner(group, member, last, draw)
   return partner
 end
 
--- Opens `room` of `group` for the two, each the other's last partner.
-local function seat_pair(member, partner, room, group)
+-- Opens `room` for the two members of `group`, each the other's last partner. For the
+-- owner's counts (docs/protocol.md section 7) the pairing is counted and both join the
+-- group's set of seated members, which `vacate` leaves (`occupancy.lua` reads it).
+local function seat_pair(group, member, partner, room)
   local rkey = K.room .. room
   redis.call('SADD', rkey, member, partner)
   redis.call('EXPIRE', rkey, 86400) -- outlives any chat; rooms of dead nodes vanish
-  redis.call('HSET', K.member .. member, 'place', 'room:' .. room, 'last', partner, 'group', group)
-  redis.call('HSET', K.member .. partner, 'place', 'room:' .. room, 'last', member, 'group', group)
+  redis.call('HSET', K.member .. member, 'place', 'room:' .. room, 'last', partner, 'seated', group)
+  redis.call('HSET', K.member .. partner, 'place', 'room:' .. room, 'last', member, 'seated', group)
+  local seated = K.seated .. group
+  redis.call('SADD', seated, member, partner)
+  redis.call('EXPIRE', seated, 86400) -- as rooms; members of dead nodes are filtered out
+  tally(K.counts .. group, K.group .. group, 'pairs', 1)
 end
 
 -- The other member of `room` besides `member` ("" when she is alone).

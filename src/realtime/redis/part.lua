@@ -11,7 +11,7 @@ local mkey = K.member .. member
 if (redis.call('HGET', mkey, 'place') or '') ~= 'room:' .. room then
   return {'not_in_room'}
 end
-local group = redis.call('HGET', mkey, 'group') or ''
+local group = redis.call('HGET', mkey, 'seated') or ''
 local met = redis.call('HGET', mkey, 'last') or ''
 local left = vacate(member)
 local ttl = redis.call('PTTL', K.group .. group)

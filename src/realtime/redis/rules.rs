@@ -5,7 +5,7 @@
 use super::replies::{self, Reaped, RecordedPlace};
 use super::scripts::{self, invoke};
 use crate::domain::{DisplayName, Group, MemberId, RoomId};
-use crate::matchmaking::{Back, Choice, Departure, Joined, Parted, Parting};
+use crate::matchmaking::{Back, Choice, Departure, Joined, Occupancy, Parted, Parting};
 use crate::store::{Keys, StoreError};
 use redis::aio::ConnectionManager;
 use redis::{Script, ScriptInvocation};
@@ -212,6 +212,16 @@ impl RedisRules {
             .await
             .map_err(unavailable)?;
         Ok(replies::waiters(reply))
+    }
+
+    /// Who waits in `group`'s lobby and who sits in its rooms, counting live records only.
+    pub async fn occupancy(&self, group: &Group) -> Result<Occupancy, StoreError> {
+        let (waiting, chatting): (usize, usize) = invoke(&scripts::OCCUPANCY, &self.keys)
+            .arg(self.keys.fingerprint(&group.access_code))
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(Occupancy { waiting, chatting })
     }
 
     /// Keeps the records of `members` (this node's) alive and reports what changed

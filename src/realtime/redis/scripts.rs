@@ -4,7 +4,7 @@
 //! [`Keys::script_prefixes`] passes first; [`invoke`] passes them. Then come the shared
 //! functions it uses, then its own body.
 
-use crate::store::Keys;
+use crate::store::{Keys, TALLY_LUA};
 use redis::{Script, ScriptInvocation};
 use std::sync::LazyLock;
 
@@ -12,7 +12,8 @@ use std::sync::LazyLock;
 const KEYS: &str = include_str!("keys.lua");
 /// `vacate()`, shared by the scripts that move a member.
 const VACATE: &str = include_str!("vacate.lua");
-/// `take_partner()`, `seat_pair()` and `partner_in()`, shared by the scripts that pair.
+/// `take_partner()`, `seat_pair()` and `partner_in()`, shared by the scripts that pair
+/// (after [`TALLY_LUA`], with which `seat_pair()` counts each pairing).
 const PAIRING: &str = include_str!("pairing.lua");
 /// `put()` and the journal's arguments, shared by the scripts that deliver events.
 const JOURNAL: &str = include_str!("journal.lua");
@@ -34,27 +35,36 @@ fn script(parts: &[&str], body: &str) -> Script {
 
 /// Leave, then wait in a lobby or pair at once.
 pub static JOIN: LazyLock<Script> =
-    LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("join.lua")));
+    LazyLock::new(|| script(&[VACATE, TALLY_LUA, PAIRING], include_str!("join.lua")));
 /// Join as a resumable member: her record is marked so in the same step.
-pub static JOIN_RESUMABLE: LazyLock<Script> =
-    LazyLock::new(|| script(&[VACATE, PAIRING, MARK], include_str!("join.lua")));
+pub static JOIN_RESUMABLE: LazyLock<Script> = LazyLock::new(|| {
+    script(
+        &[VACATE, TALLY_LUA, PAIRING, MARK],
+        include_str!("join.lua"),
+    )
+});
 /// Leave a room (a named one, or whatever she is in).
 pub static LEAVE: LazyLock<Script> = LazyLock::new(|| script(&[VACATE], include_str!("leave.lua")));
 /// Block or report the partner of a room (docs/protocol.md section 7).
 pub static PART: LazyLock<Script> =
     LazyLock::new(|| script(&[VACATE, PAIRING], include_str!("part.lua")));
 /// Mark a member away: she keeps her place but is not paired.
-pub static AWAY: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_str!("away.lua")));
+pub static AWAY: LazyLock<Script> =
+    LazyLock::new(|| script(&[TALLY_LUA, PAIRING], include_str!("away.lua")));
 /// Mark a member present again, pairing her at once in her lobby if someone is eligible.
-pub static BACK: LazyLock<Script> = LazyLock::new(|| script(&[PAIRING], include_str!("back.lua")));
+pub static BACK: LazyLock<Script> =
+    LazyLock::new(|| script(&[TALLY_LUA, PAIRING], include_str!("back.lua")));
 /// Close a group's lobby.
 pub static CLOSE: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("close.lua")));
+/// Count a group's waiting and seated members.
+pub static OCCUPANCY: LazyLock<Script> =
+    LazyLock::new(|| script(&[], include_str!("occupancy.lua")));
 /// Refresh one node's member records and find partners and groups that are gone.
 pub static REAP: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("reap.lua")));
 
 /// Mark one of this node's members away, unless she resumed on another node.
 pub static AWAY_HERE: LazyLock<Script> =
-    LazyLock::new(|| script(&[PAIRING, GUARD], include_str!("away.lua")));
+    LazyLock::new(|| script(&[TALLY_LUA, PAIRING, GUARD], include_str!("away.lua")));
 /// One of this node's members is gone for good, unless she resumed on another node.
 pub static ENDED: LazyLock<Script> =
     LazyLock::new(|| script(&[VACATE, GUARD], include_str!("ended.lua")));

@@ -15,6 +15,11 @@ local function vacate(member)
     local room = string.sub(place, 6)
     local rkey = K.room .. room
     redis.call('SREM', rkey, member)
+    local group = redis.call('HGET', mkey, 'seated')
+    if group then
+      redis.call('SREM', K.seated .. group, member)
+      redis.call('HDEL', mkey, 'seated')
+    end
     local partner = redis.call('SRANDMEMBER', rkey) or ''
     if partner == '' then
       redis.call('DEL', rkey)
