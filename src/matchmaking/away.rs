@@ -73,9 +73,11 @@ impl<M: Clone> Hub<M> {
             let safety = self.safety_of(&code);
             let safety = safety.as_ref().map(|s| s.lock());
             let blocked = |a, b| safety.as_ref().is_some_and(|s| s.is_blocked(a, b));
-            let Some(partner) =
-                waiting.take_partner(member.number(), last_partner, blocked, choice)
-            else {
+            let partner = match self.paused.contains(&code) {
+                true => None,
+                false => waiting.take_partner(member.number(), last_partner, blocked, choice),
+            };
+            let Some(partner) = partner else {
                 return Back {
                     partner: None,
                     pairing: None,

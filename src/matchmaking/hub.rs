@@ -4,7 +4,7 @@ use super::occupancy::GroupTally;
 use super::safety::Safety;
 use super::{Choice, Departure, Joined, Member, Outcome, Pairing, Whereabouts};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
-use dashmap::DashMap;
+use dashmap::{DashMap, DashSet};
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +25,8 @@ pub struct Hub<M> {
     /// Per group: members seated in its rooms and pairings not yet saved (see
     /// [`Hub::occupancy`]).
     pub(super) tallies: DashMap<AccessCode, GroupTally>,
+    /// Groups whose ordinary pairing is paused (a break between timed rounds).
+    pub(super) paused: DashSet<AccessCode>,
     next_id: AtomicU64,
 }
 
@@ -36,6 +38,7 @@ impl<M> Default for Hub<M> {
             closed: DashMap::new(),
             safety: DashMap::new(),
             tallies: DashMap::new(),
+            paused: DashSet::new(),
             next_id: AtomicU64::new(1),
         }
     }
@@ -82,6 +85,7 @@ impl<M: Clone> Hub<M> {
         self.closed
             .insert(group.access_code.clone(), group.expires_at);
         self.forget_safety(OffsetDateTime::UNIX_EPOCH, Some(&group.access_code));
+        self.paused.remove(&group.access_code);
         self.drain(&group.access_code)
     }
 
@@ -163,6 +167,7 @@ impl<M: Clone> Hub<M> {
         choice: &Choice,
     ) -> Outcome<M> {
         let code = &group.access_code;
+        member.state.lock().name = Some(name.clone());
         loop {
             let lobby = self
                 .lobbies
@@ -188,9 +193,11 @@ impl<M: Clone> Hub<M> {
             }
             let last_partner = member.state.lock().last_partner;
             let blocked = |a, b| safety.as_ref().is_some_and(|s| s.is_blocked(a, b));
-            let Some(partner) =
-                waiting.take_partner(member.number(), last_partner, blocked, choice)
-            else {
+            let partner = match self.paused.contains(code) {
+                true => None,
+                false => waiting.take_partner(member.number(), last_partner, blocked, choice),
+            };
+            let Some(partner) = partner else {
                 waiting.waiting.push(Waiter {
                     member: member.clone(),
                     name,

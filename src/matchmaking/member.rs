@@ -26,6 +26,8 @@ pub(super) struct MemberState<M> {
     /// Reports removed her from a group (docs/protocol.md section 7): she may not post
     /// into rooms from outside either.
     pub(super) removed: bool,
+    /// The name she last joined under (a timed round pairs her under it).
+    pub(super) name: Option<DisplayName>,
 }
 
 /// Where a member is, without the references (cheap to copy out of her lock).
@@ -91,6 +93,7 @@ impl<M> Member<M> {
                 last_partner: None,
                 away: false,
                 removed: false,
+                name: None,
             }),
         }
     }

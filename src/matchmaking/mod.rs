@@ -21,6 +21,7 @@ mod member;
 mod occupancy;
 mod outcome;
 mod rooms;
+mod round_start;
 mod safety;
 
 pub use away::Back;
@@ -29,6 +30,7 @@ pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
 pub use occupancy::Occupancy;
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
+pub use round_start::{RoomsEnded, Seated};
 pub use safety::{Parted, Parting, Removal};
 
 #[cfg(test)]
