@@ -19,6 +19,8 @@ mod lobby;
 mod member;
 mod outcome;
 mod rooms;
+/// Pairing for timed rounds: everyone present at once, avoiding past partners.
+pub mod rounds;
 
 pub use away::Back;
 pub use choice::Choice;
