@@ -24,16 +24,19 @@ struct Case {
     members: u64,
     earlier_rounds: usize,
     blocked_pairs: usize,
+    /// How many members blocked everyone else (and so sit out every round).
+    blocking_everyone: u64,
     /// Member ids as 32 hexadecimal characters (as on Redis) instead of numbers.
     string_ids: bool,
 }
 
-const CASES: [Case; 7] = [
+const CASES: [Case; 8] = [
     Case {
         name: "1,000 members, round 4",
         members: 1000,
         earlier_rounds: 3,
         blocked_pairs: 2000,
+        blocking_everyone: 0,
         string_ids: false,
     },
     Case {
@@ -41,6 +44,7 @@ const CASES: [Case; 7] = [
         members: 1000,
         earlier_rounds: 3,
         blocked_pairs: 0,
+        blocking_everyone: 0,
         string_ids: false,
     },
     Case {
@@ -48,6 +52,7 @@ const CASES: [Case; 7] = [
         members: 999,
         earlier_rounds: 3,
         blocked_pairs: 2000,
+        blocking_everyone: 0,
         string_ids: false,
     },
     Case {
@@ -55,6 +60,7 @@ const CASES: [Case; 7] = [
         members: 1000,
         earlier_rounds: 3,
         blocked_pairs: 2000,
+        blocking_everyone: 0,
         string_ids: true,
     },
     Case {
@@ -62,6 +68,7 @@ const CASES: [Case; 7] = [
         members: 1000,
         earlier_rounds: 49,
         blocked_pairs: 2000,
+        blocking_everyone: 0,
         string_ids: false,
     },
     Case {
@@ -69,6 +76,15 @@ const CASES: [Case; 7] = [
         members: 999,
         earlier_rounds: 49,
         blocked_pairs: 2000,
+        blocking_everyone: 0,
+        string_ids: false,
+    },
+    Case {
+        name: "1,000, 100 blocking all",
+        members: 1000,
+        earlier_rounds: 3,
+        blocked_pairs: 2000,
+        blocking_everyone: 100,
         string_ids: false,
     },
     Case {
@@ -76,6 +92,7 @@ const CASES: [Case; 7] = [
         members: 51,
         earlier_rounds: 49,
         blocked_pairs: 20,
+        blocking_everyone: 0,
         string_ids: false,
     },
 ];
@@ -111,10 +128,13 @@ fn measure<T: Clone + Eq + Hash>(case: &Case, runs: usize, id: impl Fn(u64) -> T
         blocks.entry(id(a)).or_default().insert(id(b));
         blocks.entry(id(b)).or_default().insert(id(a));
     }
-    let is_blocked = |a: &T, b: &T| blocks.get(a).is_some_and(|blocked| blocked.contains(b));
+    for a in 0..case.blocking_everyone {
+        blocks.insert(id(a), present.iter().cloned().collect());
+    }
+    let blocks_of = |m: &T| blocks.get(m).into_iter().flatten();
     let mut history = History::new();
     for _ in 0..case.earlier_rounds {
-        history.record(&pair_round(&present, &history, is_blocked, &mut rng));
+        history.record(&pair_round(&present, &history, blocks_of, &mut rng));
     }
     let mut wall = Vec::with_capacity(runs);
     let mut plan = RoundPlan {
@@ -124,7 +144,7 @@ fn measure<T: Clone + Eq + Hash>(case: &Case, runs: usize, id: impl Fn(u64) -> T
     let cpu_start = thread_cpu_ns();
     for _ in 0..runs {
         let start = Instant::now();
-        plan = pair_round(&present, &history, is_blocked, &mut rng);
+        plan = pair_round(&present, &history, blocks_of, &mut rng);
         wall.push(start.elapsed().as_secs_f64() * 1e3);
     }
     // The kernel counts CPU time in ticks of a few milliseconds: only the mean is precise.

@@ -1,6 +1,7 @@
 //! The present members as numbered vertices, and the two graphs pairing works on.
 
 use super::History;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -31,10 +32,37 @@ impl Graph {
         self.n
     }
 
+    /// Every pair of distinct vertices joined.
+    fn complete(n: usize) -> Self {
+        let mut graph = Self::new(n);
+        for v in 0..n {
+            let row = &mut graph.bits[v * graph.stride..(v + 1) * graph.stride];
+            row.fill(u64::MAX);
+            if !n.is_multiple_of(64) {
+                row[graph.stride - 1] = (1 << (n % 64)) - 1;
+            }
+            row[v / 64] &= !(1 << (v % 64));
+        }
+        graph
+    }
+
     /// Joins `v` and `w`.
     fn join(&mut self, v: usize, w: usize) {
         self.bits[v * self.stride + w / 64] |= 1 << (w % 64);
         self.bits[w * self.stride + v / 64] |= 1 << (v % 64);
+    }
+
+    /// Removes every edge of `other`, a graph on as many vertices.
+    fn remove(&mut self, other: &Graph) {
+        self.bits
+            .iter_mut()
+            .zip(&other.bits)
+            .for_each(|(word, other)| *word &= !other);
+    }
+
+    /// Whether `v` and `w` are joined.
+    pub(super) fn has(&self, v: usize, w: usize) -> bool {
+        self.bits[v * self.stride + w / 64] & (1 << (w % 64)) != 0
     }
 
     /// The neighbours of `v`, in increasing order.
@@ -63,36 +91,39 @@ pub(super) struct Graphs {
 }
 
 impl Graphs {
-    /// Builds both graphs for `members` (distinct). `blocked` is asked once per unordered
-    /// pair, and must be symmetric.
-    pub(super) fn build<T: Clone + Eq + Hash>(
+    /// Builds both graphs for `members` (distinct). A pair is blocked when either member
+    /// lists the other in `blocks`; listed members who are not present are ignored.
+    pub(super) fn build<T, I>(
         members: &[&T],
         history: &History<T>,
-        blocked: impl Fn(&T, &T) -> bool,
-    ) -> Self {
+        blocks: impl Fn(&T) -> I,
+    ) -> Self
+    where
+        T: Clone + Eq + Hash,
+        I: IntoIterator,
+        I::Item: Borrow<T>,
+    {
         let n = members.len();
         let index: HashMap<&T, usize> = members.iter().enumerate().map(|(i, m)| (*m, i)).collect();
-        let mut fresh = Graph::new(n);
-        let mut allowed = Graph::new(n);
-        // The current member's past partners among those present, marked by index.
-        let mut met = vec![false; n];
+        let mut blocked = Graph::new(n);
+        let mut met = Graph::new(n);
         for (i, member) in members.iter().enumerate() {
-            let partners: Vec<usize> = history
-                .partners(member)
-                .filter_map(|partner| index.get(partner).copied())
-                .collect();
-            partners.iter().for_each(|&j| met[j] = true);
-            for j in i + 1..n {
-                if blocked(member, members[j]) {
-                    continue;
-                }
-                allowed.join(i, j);
-                if !met[j] {
-                    fresh.join(i, j);
+            for other in blocks(member) {
+                if let Some(&j) = index.get(other.borrow()) {
+                    blocked.join(i, j);
                 }
             }
-            partners.iter().for_each(|&j| met[j] = false);
+            for partner in history.partners(member) {
+                if let Some(&j) = index.get(partner) {
+                    met.join(i, j);
+                }
+            }
         }
+        let mut allowed = Graph::complete(n);
+        allowed.remove(&blocked);
+        let mut fresh = Graph::complete(n);
+        fresh.remove(&blocked);
+        fresh.remove(&met);
         Self { fresh, allowed }
     }
 }

@@ -11,6 +11,20 @@ fn key(a: u64, b: u64) -> (u64, u64) {
     (a.min(b), a.max(b))
 }
 
+/// Each member's blocks, from a set of blocked pairs: only the smaller member of each pair
+/// lists it, as a block counts both ways.
+fn blocks_of(blocked: &HashSet<(u64, u64)>) -> impl Fn(&u64) -> Vec<u64> + '_ {
+    |member| {
+        let listed = blocked.iter().filter(|(a, _)| a == member);
+        listed.map(|&(_, b)| b).collect()
+    }
+}
+
+/// Nobody blocked anybody.
+fn nobody<T>(_: &T) -> Option<T> {
+    None
+}
+
 /// A history in which each of `pairs` has met once and member `m` sat out `byes[m]` times.
 fn history(pairs: &[(u64, u64)], byes: &[u32]) -> History<u64> {
     let mut history = History::new();
@@ -115,7 +129,7 @@ proptest! {
         let history = history(&setting.met, &setting.byes);
         let blocked = &setting.blocked;
         let mut rng = StdRng::seed_from_u64(setting.seed);
-        let plan = pair_round(&present, &history, |a, b| blocked.contains(&key(*a, *b)), &mut rng);
+        let plan = pair_round(&present, &history, blocks_of(blocked), &mut rng);
         check_optimal(&present, &history, blocked, &plan)?;
     }
 
@@ -130,7 +144,7 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         for present in rounds {
             let present: Vec<u64> = (0..10).filter(|m| present & (1 << m) != 0).collect();
-            let plan = pair_round(&present, &history, |a, b| blocked.contains(&key(*a, *b)), &mut rng);
+            let plan = pair_round(&present, &history, blocks_of(&blocked), &mut rng);
             check_optimal(&present, &history, &blocked, &plan)?;
             history.record(&plan);
         }
@@ -145,7 +159,7 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         for present in rounds {
             let present: Vec<u64> = (0..12).filter(|m| present & (1 << m) != 0).collect();
-            let plan = pair_round(&present, &history, |_, _| false, &mut rng);
+            let plan = pair_round(&present, &history, nobody, &mut rng);
             prop_assert_eq!(plan.byes.len(), present.len() % 2);
             let fewest = present.iter().map(|m| history.byes(m)).min();
             for bye in &plan.byes {
@@ -162,12 +176,7 @@ fn the_same_round_with_other_seeds_gives_other_pairs() {
     let history = History::new();
     let plans: HashSet<Vec<(u64, u64)>> = (0..20)
         .map(|seed| {
-            let plan = pair_round(
-                &present,
-                &history,
-                |_, _| false,
-                &mut StdRng::seed_from_u64(seed),
-            );
+            let plan = pair_round(&present, &history, nobody, &mut StdRng::seed_from_u64(seed));
             let mut pairs: Vec<(u64, u64)> = plan.pairs.iter().map(|&(a, b)| key(a, b)).collect();
             pairs.sort_unstable();
             pairs
@@ -183,11 +192,10 @@ fn the_same_round_with_other_seeds_gives_other_pairs() {
 #[test]
 fn two_hundred_members_meet_someone_new_in_each_of_fifty_rounds() {
     let present: Vec<String> = (0..200).map(|i| format!("member-{i}")).collect();
-    let blocked: HashSet<(usize, usize)> = (0..200).map(|i| (i, (i * 7 + 3) % 200)).collect();
     let index = |m: &String| m["member-".len()..].parse::<usize>().unwrap();
-    let is_blocked = |a: &String, b: &String| {
-        blocked.contains(&(index(a), index(b))) || blocked.contains(&(index(b), index(a)))
-    };
+    // Each member blocked one other (and some were blocked by two).
+    let blocks = |m: &String| [format!("member-{}", (index(m) * 7 + 3) % 200)];
+    let is_blocked = |a: &String, b: &String| blocks(a).contains(b) || blocks(b).contains(a);
     let mut history = History::new();
     let mut rng = StdRng::seed_from_u64(7);
     for round in 0..50 {
@@ -197,7 +205,7 @@ fn two_hundred_members_meet_someone_new_in_each_of_fifty_rounds() {
             .filter(|m| index(m) != round)
             .cloned()
             .collect();
-        let plan = pair_round(&here, &history, is_blocked, &mut rng);
+        let plan = pair_round(&here, &history, blocks, &mut rng);
         assert_eq!(plan.pairs.len(), 99);
         for (a, b) in &plan.pairs {
             assert!(
@@ -215,11 +223,11 @@ fn two_hundred_members_meet_someone_new_in_each_of_fifty_rounds() {
 #[test]
 fn a_member_everyone_blocked_sits_out_and_the_others_are_paired() {
     let history = history(&[], &[0, 0, 0, 3, 3]);
-    let blocked = |a: &u64, b: &u64| *a == 0 || *b == 0;
+    let blocks = |m: &u64| if *m == 0 { vec![1, 2, 3, 4] } else { vec![] };
     let plan = pair_round(
         &[0, 1, 2, 3, 4],
         &history,
-        blocked,
+        blocks,
         &mut StdRng::seed_from_u64(1),
     );
     assert_eq!(plan.byes, vec![0]);
@@ -231,7 +239,7 @@ fn a_member_listed_twice_is_paired_once() {
     let plan = pair_round(
         &[1, 2, 1, 2],
         &History::new(),
-        |_, _| false,
+        nobody,
         &mut StdRng::seed_from_u64(1),
     );
     assert_eq!(plan.pairs.len(), 1);
@@ -240,10 +248,11 @@ fn a_member_listed_twice_is_paired_once() {
 
 #[test]
 fn an_empty_round_pairs_nobody() {
-    let plan = pair_round::<u64, _>(
-        &[],
+    let present: [u64; 0] = [];
+    let plan = pair_round(
+        &present,
         &History::new(),
-        |_, _| false,
+        nobody,
         &mut StdRng::seed_from_u64(1),
     );
     assert_eq!(
@@ -252,5 +261,38 @@ fn an_empty_round_pairs_nobody() {
             pairs: vec![],
             byes: vec![]
         }
+    );
+}
+
+/// Repeats, once unavoidable, are not always the fewest possible (docs/rounds.md,
+/// "Limits"): this holds how often they are not, over the same kind of random settings as
+/// the property tests, so that a change making it worse shows (19 of 346 with the trades
+/// of `repeats.rs`, 31 without them).
+#[test]
+fn unavoidable_repeats_are_the_fewest_possible_in_most_rounds() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut with_repeats, mut more_than_needed) = (0, 0);
+    for _ in 0..1000 {
+        let setting = setting().new_tree(&mut runner).unwrap().current();
+        let present: Vec<u64> = (0..setting.byes.len() as u64).collect();
+        let history = history(&setting.met, &setting.byes);
+        let mut rng = StdRng::seed_from_u64(setting.seed);
+        let plan = pair_round(&present, &history, blocks_of(&setting.blocked), &mut rng);
+        let allowed = |i, j| !setting.blocked.contains(&key(present[i], present[j]));
+        let met = |i, j| history.has_met(&present[i], &present[j]);
+        let best = brute::best(present.len(), &allowed, &met, &setting.byes);
+        let repeats = plan.pairs.iter().filter(|(a, b)| history.has_met(a, b));
+        with_repeats += usize::from(best.repeats > 0);
+        more_than_needed += usize::from(repeats.count() > best.repeats);
+    }
+    assert!(
+        with_repeats > 250,
+        "only {with_repeats} settings need repeats"
+    );
+    assert!(
+        more_than_needed * 100 <= with_repeats * 7,
+        "{more_than_needed} of {with_repeats} plans have more repeats than needed"
     );
 }
