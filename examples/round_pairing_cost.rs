@@ -102,7 +102,7 @@ fn main() {
         .nth(1)
         .map(|runs| runs.parse().expect("RUNS must be a number"))
         .unwrap_or(21);
-    println!("{runs} runs per case; CPU and wall time per call, median / slowest");
+    println!("{runs} runs per case");
     for case in &CASES {
         if case.string_ids {
             measure(case, runs, |m| {
