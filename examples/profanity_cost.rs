@@ -6,12 +6,16 @@
 //! thread per call (the machine is shared: CPU time is the figure to compare), and the
 //! heap allocations per call.
 
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+
 use circle::filter::mask_profanity;
 use serde_json::value::RawValue;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use thread_cpu::thread_cpu_ns;
 
 /// The system allocator, counting allocations.
 struct Counting;
@@ -54,14 +58,6 @@ const PAYLOADS: [(&str, &str); 4] = [
         r#"{"room":"4f1c2a9e8b7d6c5a4f1c2a9e8b7d6c5a","text":"Ça va ? Je suis allée au lac, shit, génial"}"#,
     ),
 ];
-
-/// CPU time this thread has used, in nanoseconds (Linux: the first field of schedstat).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|line| line.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
 
 fn main() {
     let runs: u64 = std::env::args()

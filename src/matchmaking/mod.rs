@@ -22,6 +22,8 @@ mod occupancy;
 mod outcome;
 mod rooms;
 mod round_start;
+/// Pairing for timed rounds: everyone present at once, avoiding past partners.
+pub mod rounds;
 mod safety;
 
 pub use away::Back;
