@@ -6,6 +6,7 @@ use crate::http::session_guard::SessionGuardLayer;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::realtime::redis::{RedisPresence, RedisRules, ResilientDriver};
+use crate::realtime::rounds::{Rounds, Timed, run_driver};
 use crate::realtime::{Lobbies, LocalPresence, Realtime, Resuming, SAVE_EVERY, SessionBindings};
 use crate::server::{self, CloseSockets, Serving};
 use crate::shutdown::Draining;
@@ -31,6 +32,7 @@ pub struct App {
     close_sockets: CloseSockets,
     store: Arc<dyn GroupStore>,
     lobbies: Arc<dyn Lobbies>,
+    rounds: Arc<dyn Rounds>,
     sweep_interval: Duration,
     metrics: Arc<Metrics>,
     draining: Draining,
@@ -74,7 +76,7 @@ async fn shared_node(config: Config, url: &str) -> anyhow::Result<App> {
 
 /// Builds HTTP and Socket.IO around `store` and `presence`, whose adapter starts from
 /// `adapter`, and binds the listener: the one path for either backend.
-async fn assemble<P: Resuming>(
+async fn assemble<P: Resuming + Timed>(
     config: Config,
     store: Arc<dyn GroupStore>,
     presence: P,
@@ -97,6 +99,7 @@ async fn assemble<P: Resuming>(
     let state = AppState {
         store: store.clone(),
         lobbies: realtime.clone(),
+        rounds: realtime.clone(),
         metrics: metrics.clone(),
         draining: draining.clone(),
         group_ttl: config.group_ttl,
@@ -125,7 +128,8 @@ async fn assemble<P: Resuming>(
             })
         },
         store,
-        lobbies: realtime,
+        lobbies: realtime.clone(),
+        rounds: realtime,
         sweep_interval: config.sweep_interval,
         metrics,
         draining,
@@ -185,6 +189,7 @@ impl App {
         let (stop_saving, saving_stopped) = tokio::sync::oneshot::channel();
         let saver = tokio::spawn(save_counts(self.lobbies.clone(), saving_stopped));
         let sweeper = tokio::spawn(sweep(self.store, self.lobbies, sweeps));
+        let rounds = tokio::spawn(run_driver(self.rounds));
         let serving = Serving {
             limits: self.connection_limits,
             metrics: self.metrics,
@@ -193,6 +198,7 @@ impl App {
         };
         server::serve(self.listener, self.router, serving, shutdown).await;
         sweeper.abort();
+        rounds.abort();
         // The saver is told, not aborted: an abort in the middle of a save would lose it.
         if stop_saving.send(()).is_err() {
             tracing::warn!("the owner counts saver had stopped already");

@@ -41,3 +41,34 @@ impl<'a> From<&'a Group> for GroupView<'a> {
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).expect("a UTC timestamp always formats")
 }
+
+/// A series of timed rounds as members and its owner see it (docs/protocol.md section 8).
+#[derive(Debug, Serialize)]
+pub struct RoundsView {
+    /// The current round (in a break: the one that ended), from 1.
+    pub round: u32,
+    /// Rounds in the series.
+    pub of: u32,
+    /// `round`, `break` or `finished`.
+    pub phase: crate::series::Phase,
+    /// When the current phase ends (once finished: when it finished), RFC 3339 UTC.
+    pub ends_at: String,
+}
+
+impl From<&crate::series::Series> for RoundsView {
+    fn from(series: &crate::series::Series) -> Self {
+        Self {
+            round: series.round,
+            of: series.settings.rounds,
+            phase: series.phase,
+            ends_at: at_millis(series.ends_at_ms),
+        }
+    }
+}
+
+/// A Unix time in milliseconds, RFC 3339 UTC.
+pub fn at_millis(ms: i64) -> String {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    rfc3339(at)
+}

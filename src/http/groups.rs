@@ -1,6 +1,7 @@
 //! Groups: create, look up, list (compat, off by default), close (docs/protocol.md section 1).
 
 use super::AppState;
+use super::body::json_object;
 use super::error::{ApiError, ApiResult};
 use super::owner::{find, owned};
 use crate::domain::{
@@ -37,25 +38,7 @@ struct Created<'a> {
 
 /// Turns the body into a [`NewGroup`], with a precise code for each way it can be wrong.
 fn new_group(body: Result<Json<Value>, JsonRejection>) -> ApiResult<NewGroup> {
-    let Json(body) = body.map_err(|rejection| match rejection.status() {
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send JSON with Content-Type: application/json",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is over the size limit",
-        ),
-        _ => ApiError::bad_request("invalid_json", "the body is not valid JSON"),
-    })?;
-    let Value::Object(fields) = body else {
-        return Err(ApiError::bad_request(
-            "invalid_json",
-            "the body must be a JSON object",
-        ));
-    };
+    let fields = json_object(body)?;
     let text = |key: &str| fields.get(key).and_then(Value::as_str);
     let rules = match fields.get("rules") {
         None | Some(Value::Null) => Rules::default(),

@@ -1,10 +1,12 @@
 //! The HTTP side: JSON API, health, metrics and the web client (docs/protocol.md section 1).
 
+mod body;
 pub mod client_address;
 mod error;
 mod groups;
 mod health;
 mod owner;
+mod rounds;
 pub mod session_guard;
 mod stats;
 mod web;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub store: Arc<dyn GroupStore>,
     /// The Socket.IO side, told when a group closes.
     pub lobbies: Arc<dyn Lobbies>,
+    /// Timed rounds (docs/protocol.md section 8).
+    pub rounds: Arc<dyn crate::realtime::rounds::Rounds>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// How long a new group lives.
@@ -47,6 +51,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(groups::router())
         .merge(stats::router())
         .merge(health::router())
+        .merge(rounds::router())
         .merge(web::router())
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(

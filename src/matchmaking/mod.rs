@@ -32,7 +32,7 @@ pub use hub::Hub;
 pub use member::{Member, MemberNumber, Whereabouts};
 pub use occupancy::Occupancy;
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
-pub use round_start::{RoomsEnded, Seated};
+pub use round_start::{PlannedPair, RoomsEnded, Seated};
 pub use safety::{Parted, Parting, Removal};
 
 #[cfg(test)]

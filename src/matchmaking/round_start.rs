@@ -9,8 +9,11 @@
 use super::member::{Place, RoomGroup};
 use super::{Choice, Hub, Member, MemberNumber, Outcome, Pairing};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// Two members a round's plan puts together.
+pub type PlannedPair<M> = (Arc<Member<M>>, Arc<Member<M>>);
 
 /// What ending a round's rooms did.
 pub struct RoomsEnded<M> {
@@ -25,6 +28,8 @@ pub struct RoomsEnded<M> {
 pub struct Seated<M> {
     /// The pairs seated, seen from the first member of each.
     pub pairs: Vec<Pairing<M>>,
+    /// The same pairs, by member number (for the series' history).
+    pub met: Vec<(MemberNumber, MemberNumber)>,
     /// Members of planned pairs whose partner had moved meanwhile: they wait instead.
     pub unseated: Vec<Arc<Member<M>>>,
 }
@@ -54,10 +59,30 @@ impl<M: Clone> Hub<M> {
         present
     }
 
-    /// Whether `a` and `b` may never be paired in `code` (a block or report).
-    pub fn is_blocked(&self, code: &AccessCode, a: MemberNumber, b: MemberNumber) -> bool {
-        self.safety_of(code)
-            .is_some_and(|safety| safety.lock().is_blocked(a, b))
+    /// The members each member of `code` may never be paired with (blocks and reports),
+    /// both ways.
+    pub fn blocks(&self, code: &AccessCode) -> HashMap<MemberNumber, Vec<MemberNumber>> {
+        let mut blocks: HashMap<MemberNumber, Vec<MemberNumber>> = HashMap::new();
+        if let Some(safety) = self.safety_of(code) {
+            for (a, b) in safety.lock().blocked_pairs() {
+                blocks.entry(a).or_default().push(b);
+                blocks.entry(b).or_default().push(a);
+            }
+        }
+        blocks
+    }
+
+    /// The members waiting in `code`'s lobby, in their order of arrival.
+    pub fn waiters(&self, code: &AccessCode) -> Vec<Arc<Member<M>>> {
+        let lobby = self.lobbies.get(code).map(|entry| entry.value().clone());
+        lobby.map_or_else(Vec::new, |lobby| {
+            lobby
+                .lock()
+                .waiting
+                .iter()
+                .map(|w| w.member.clone())
+                .collect()
+        })
     }
 
     /// Pauses ordinary pairing in `code`'s lobby (a break), or lets it run again.
@@ -107,7 +132,7 @@ impl<M: Clone> Hub<M> {
     pub fn seat_round(
         &self,
         group: &Group,
-        pairs: &[(Arc<Member<M>>, Arc<Member<M>>)],
+        pairs: &[PlannedPair<M>],
         mut rooms: impl FnMut() -> RoomId,
     ) -> Seated<M> {
         let room_group = RoomGroup {
@@ -116,6 +141,7 @@ impl<M: Clone> Hub<M> {
         };
         let mut seated = Seated {
             pairs: Vec::new(),
+            met: Vec::new(),
             unseated: Vec::new(),
         };
         for (a, b) in pairs {
@@ -132,6 +158,7 @@ impl<M: Clone> Hub<M> {
             };
             let room = rooms();
             self.seat_pair(&room_group, (a, &a_name), (b, &b_name), &room);
+            seated.met.push((a.number(), b.number()));
             seated.pairs.push(Pairing {
                 room,
                 own: a.handle().clone(),

@@ -39,6 +39,11 @@ impl Safety {
         self.blocked.contains(&(a.min(b), a.max(b)))
     }
 
+    /// Every blocked pair.
+    pub(super) fn blocked_pairs(&self) -> impl Iterator<Item = (MemberNumber, MemberNumber)> + '_ {
+        self.blocked.iter().copied()
+    }
+
     /// Whether `member` was removed from this group.
     pub(super) fn is_removed(&self, member: MemberNumber) -> bool {
         self.removed.contains(&member)

@@ -16,7 +16,6 @@ use socketioxide::extract::{SocketRef, State};
 use socketioxide::socket::DisconnectReason;
 use std::sync::Arc;
 use std::time::Instant;
-use time::OffsetDateTime;
 
 /// A group entered: the caller acknowledges, then announces the pair if one formed.
 pub(super) struct Entered<H> {
@@ -83,20 +82,6 @@ impl<P: Resuming> Realtime<P> {
         })
     }
 
-    /// The live group with `code`, if there is a code and such a group.
-    pub(super) async fn live_group(
-        &self,
-        code: Option<AccessCode>,
-    ) -> Result<Option<crate::store::StoredGroup>, Refusal> {
-        let Some(code) = code else {
-            return Ok(None);
-        };
-        self.groups
-            .find(&*self.store, &code, OffsetDateTime::now_utc())
-            .await
-            .map_err(unavailable)
-    }
-
     /// Acknowledges an entered group and tells the new pair, if any; or reports the
     /// refusal.
     pub(super) async fn answer_entered(
@@ -110,7 +95,9 @@ impl<P: Resuming> Realtime<P> {
             Ok(entered) => entered,
             Err(refusal) => return request.refuse(socket, event, refusal, &self.metrics),
         };
+        let rounds = self.running_rounds(&entered.group.access_code).await;
         let ack = GroupAck {
+            rounds,
             group: GroupView::from(&entered.group),
             member: MemberView {
                 id: entered.member.as_str(),
@@ -151,6 +138,9 @@ impl<P: Resuming> Realtime<P> {
 struct GroupAck<'a> {
     group: GroupView<'a>,
     member: MemberView<'a>,
+    /// The group's series of timed rounds, while one runs (docs/protocol.md section 8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rounds: Option<crate::wire::RoundsView>,
 }
 
 /// The member's own identity, as her join's ack tells her (docs/protocol.md section 6):

@@ -63,9 +63,11 @@ fn fate(delivery: Delivery) -> Result<Sent, Refusal> {
 /// Lobbies and rooms of a single node.
 #[derive(Default)]
 pub struct LocalPresence {
-    hub: Hub<Peer>,
+    pub(super) hub: Hub<Peer>,
     /// Resumable members' tokens.
     pub(super) tokens: Tokens<LocalPresence>,
+    /// Each group's series of timed rounds.
+    pub(super) series: super::local_rounds::SeriesBook,
 }
 
 #[async_trait]

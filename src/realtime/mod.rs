@@ -16,6 +16,7 @@ mod group_cache;
 mod lobby;
 mod local;
 mod local_resume;
+mod local_rounds;
 mod masking;
 mod notices;
 mod parting;
@@ -25,6 +26,7 @@ mod refusal;
 mod request;
 mod resume;
 mod resuming;
+pub mod rounds;
 mod session_bindings;
 mod socket_arc;
 mod tokens;
@@ -95,6 +97,20 @@ impl<P: Presence> Realtime<P> {
 }
 
 impl<P: Presence> Realtime<P> {
+    /// The live group with `code`, if there is a code and such a group.
+    pub(super) async fn live_group(
+        &self,
+        code: Option<crate::domain::AccessCode>,
+    ) -> Result<Option<crate::store::StoredGroup>, refusal::Refusal> {
+        let Some(code) = code else {
+            return Ok(None);
+        };
+        self.groups
+            .find(&*self.store, &code, OffsetDateTime::now_utc())
+            .await
+            .map_err(refusal::unavailable)
+    }
+
     /// The lobby and room backend.
     pub fn presence(&self) -> &P {
         &self.presence

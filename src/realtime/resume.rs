@@ -190,7 +190,7 @@ impl<P: Resuming> Realtime<P> {
         self.resume_ack(&identity, &token, attached.gap).await
     }
 
-    /// `{ok, member: {id, token}, group, room?, match?, gap}` (without `ok`).
+    /// `{ok, member: {id, token}, group, rounds?, room?, match?, gap}` (without `ok`).
     async fn resume_ack(
         &self,
         identity: &Identity<P>,
@@ -209,6 +209,11 @@ impl<P: Resuming> Realtime<P> {
             "group": group.as_ref().map(|stored| GroupView::from(&stored.group)),
             "gap": gap,
         });
+        if let Some(stored) = &group
+            && let Some(rounds) = self.running_rounds(&stored.group.access_code).await
+        {
+            ack["rounds"] = serde_json::json!(rounds);
+        }
         if let Some(seat) = seat {
             ack["room"] = Json::from(seat.room.as_str());
             if let Some((partner, name)) = &seat.partner {

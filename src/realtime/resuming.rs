@@ -21,7 +21,7 @@ pub struct Attached {
 
 /// A backend's side of resuming.
 #[async_trait]
-pub trait Resuming: SocketBackend {
+pub trait Resuming: SocketBackend + super::rounds::Timed {
     /// From now on `identity`'s events are numbered and kept within `bounds`.
     async fn make_resumable(
         &self,

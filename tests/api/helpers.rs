@@ -296,6 +296,22 @@ impl TestMember {
         }
     }
 
+    /// The next event named one of `names` within `within`, with its name; other events
+    /// on the way are skipped.
+    pub async fn next_of(&mut self, names: &[&str], within: Duration) -> (String, Value) {
+        let wait = async {
+            loop {
+                let (event, payload) = self.events.recv().await.expect("client alive");
+                if names.contains(&event.as_str()) {
+                    return (event, payload);
+                }
+            }
+        };
+        tokio::time::timeout(within, wait)
+            .await
+            .unwrap_or_else(|_| panic!("none of {names:?} within {within:?}"))
+    }
+
     /// Every event named `name` that arrives until [`SILENCE`] passes without one.
     pub async fn all_events(&mut self, name: &str) -> Vec<Value> {
         let mut found = Vec::new();

@@ -25,6 +25,7 @@ mod raw;
 mod resumable;
 mod resume;
 mod rolling_restart;
+mod rounds;
 mod safety;
 mod send_timeout;
 mod slow_clients;

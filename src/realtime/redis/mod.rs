@@ -21,6 +21,7 @@ mod peer;
 mod relay;
 mod replies;
 mod resume;
+mod rounds;
 mod rules;
 mod scripts;
 mod upkeep;
