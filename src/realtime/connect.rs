@@ -6,7 +6,8 @@ use super::local::LocalPresence;
 use super::redis::{RedisAdapter, RedisPresence};
 use super::resuming::Resuming;
 use super::{
-    Link, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume, typing,
+    Link, Outlet, Presence, Realtime, chat, lobby, refusal, request::Request, resume, set_filter,
+    typing,
 };
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
@@ -127,6 +128,7 @@ fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>
     socket.on("leave_room", lobby::on_leave_room::<P>);
     socket.on("resume", resume::on_resume::<P>);
     socket.on("typing", typing::on_typing::<P>);
+    socket.on("set_filter", set_filter::on_set_filter::<P>);
     socket.on("message", chat::Relay(rt.clone()));
     for event in ["join_room", "gmessage"] {
         socket.on(

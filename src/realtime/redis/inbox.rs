@@ -21,22 +21,39 @@ pub struct Incoming {
     pub seq: u64,
     /// The event's name.
     pub event: String,
+    /// Who sent it: a chat message's sender, `None` for a notice.
+    pub sender: Option<MemberId>,
     /// Its argument.
     pub data: Box<RawValue>,
 }
 
 impl Incoming {
-    /// Parses a journal entry: "seq at size event data".
+    /// Parses a journal entry: "seq at size event from data" (`from`: "-" for a notice).
     pub fn parse_entry(entry: &str) -> Option<Self> {
-        let mut fields = entry.splitn(5, ' ');
+        let mut fields = entry.splitn(6, ' ');
         let seq = fields.next()?.parse().ok()?;
         let (_at, _size) = (fields.next()?, fields.next()?);
         let event = fields.next()?.to_owned();
+        let sender = match fields.next()? {
+            "-" => None,
+            id => Some(MemberId::from_wire(id)),
+        };
         let data = RawValue::from_string(fields.next()?.to_owned()).ok()?;
-        Some(Self { seq, event, data })
+        Some(Self {
+            seq,
+            event,
+            sender,
+            data,
+        })
     }
 
-    /// Parses a delivery: "member seq at size event data".
+    /// Whether it is a chat message from someone other than `reader` (her profanity
+    /// filter applies to it; never to her own echo).
+    pub fn is_from_partner_of(&self, reader: &MemberId) -> bool {
+        self.sender.as_ref().is_some_and(|sender| sender != reader)
+    }
+
+    /// Parses a delivery: "member seq at size event from data".
     fn parse_delivery(delivery: &str) -> Option<(MemberId, Self)> {
         let (member, entry) = delivery.split_once(' ')?;
         Some((MemberId::from_wire(member), Self::parse_entry(entry)?))
