@@ -13,6 +13,7 @@
 
 import { Outbox } from './outbox.js';
 import { CircleSocket, defaultSocketUrl } from './socket.js';
+import { profanityFilter, rememberProfanityFilter } from './storage.js';
 
 function newMessageId() {
   const bytes = new Uint8Array(9);
@@ -54,6 +55,8 @@ export class Session {
     this.outbox = new Outbox(this.socket, (event) => this.notify(event));
     this.lastTypingAt = 0;
     this.typingTimer = null;
+    // Whether the server masks partners' profanity for us (section 7); kept on this device.
+    this.filterProfanity = profanityFilter();
 
     this.socket.on('join_room', (p) => this.onJoinRoom(p));
     this.socket.on('message', (p) => this.onMessage(p));
@@ -85,7 +88,7 @@ export class Session {
    * {code, message} (server error) or a SocketError (transport).
    */
   async join(accessCode, name) {
-    const payload = { access_code: accessCode, resumable: true };
+    const payload = { access_code: accessCode, resumable: true, filter_profanity: this.filterProfanity };
     if (name) payload.name = name;
     const group = await this.enter('join_group', payload);
     this.group = group || this.group;
@@ -144,6 +147,18 @@ export class Session {
     if (this.socket.emit('typing', { room: this.room })) this.lastTypingAt = Date.now();
   }
 
+  /**
+   * Turns the profanity filter on or off (docs/protocol.md section 7): messages that
+   * arrive from now on are masked, or not; the choice is remembered on this device.
+   * Rejects as request() does.
+   */
+  async setFilter(on) {
+    this.filterProfanity = on;
+    rememberProfanityFilter(on);
+    const ack = await this.socket.request('set_filter', { profanity: on });
+    if (!ack || ack.ok !== true) throw (ack && ack.error) || { code: 'unknown', message: '' };
+  }
+
   /** Sends again a message that was not delivered. */
   retry(id) {
     this.outbox.retry(id);
@@ -153,7 +168,12 @@ export class Session {
 
   /** Joins the remembered group again under the remembered name. */
   rejoin() {
-    return this.enter('join_group', { access_code: this.group.access_code, name: this.name, resumable: true });
+    return this.enter('join_group', {
+      access_code: this.group.access_code,
+      name: this.name,
+      resumable: true,
+      filter_profanity: this.filterProfanity,
+    });
   }
 
   /** Sends join_group/next and lands in the lobby unless a match arrived meanwhile. */

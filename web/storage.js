@@ -1,8 +1,10 @@
 // What the client keeps on this device (localStorage), and nowhere else:
-// the group codes used lately and the owner tokens of groups created here.
+// the group codes used lately, the owner tokens of groups created here, and whether
+// the profanity filter is on.
 
 const RECENT_KEY = 'circle.recentGroups';
 const OWNED_KEY = 'circle.ownedGroups';
+const FILTER_KEY = 'circle.filterProfanity';
 const RECENT_MAX = 5;
 
 function read(key, fallback) {
@@ -37,6 +39,15 @@ export function rememberGroup(code, name) {
 
 export function forgetGroup(code) {
   write(RECENT_KEY, recentGroups().filter((g) => g.code !== code));
+}
+
+/** Whether partners' profanity is masked (docs/protocol.md section 7): on unless turned off. */
+export function profanityFilter() {
+  return read(FILTER_KEY, true) !== false;
+}
+
+export function rememberProfanityFilter(on) {
+  write(FILTER_KEY, on === true);
 }
 
 /** Groups created on this device: [{code, name, token, expires_at}]. */

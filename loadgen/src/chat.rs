@@ -1,5 +1,7 @@
 //! The chat messages the benchmark sends: a room id, the send time, a sequence number,
-//! the sender's index, and padding up to a fixed size.
+//! the sender's index, and a `text` of ordinary chat words (now and then a mild
+//! profanity, as in real chat) that pads the payload up to a fixed size. The text is what
+//! a reader's profanity filter reads, so it is made of words, not filler.
 
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -20,7 +22,13 @@ pub struct Stamp {
 pub struct Composer {
     prefix: String,
     size: usize,
+    /// At least `size` bytes of chat words (ASCII), cut to the room left.
+    words: String,
 }
+
+/// The chat the `text` repeats: typical words, with one mild profanity.
+const CHAT: &str = "hey, are we still meeting at the lake after work? \
+bring the map, the damn bus was late again. see you soon! ";
 
 /// What stands before the payload in an event frame.
 const EVENT_HEAD: &str = r#"42["message","#;
@@ -33,6 +41,7 @@ impl Composer {
         Self {
             prefix: format!(r#"{EVENT_HEAD}{{"room":{room},"from":{from},"#),
             size,
+            words: CHAT.repeat(size / CHAT.len() + 1),
         }
     }
 
@@ -40,11 +49,11 @@ impl Composer {
     pub fn frame(&self, id: u64, t: u64) -> String {
         let mut out = String::with_capacity(EVENT_HEAD.len() + self.size + 8);
         out.push_str(&self.prefix);
-        let _ = write!(out, r#""id":{id},"t":{t},"p":""#);
+        let _ = write!(out, r#""id":{id},"t":{t},"text":""#);
         let payload_so_far = out.len() - EVENT_HEAD.len();
         let closing = r#""}"#.len();
         let padding = self.size.saturating_sub(payload_so_far + closing);
-        out.extend(std::iter::repeat_n('x', padding));
+        out.push_str(&self.words[..padding.min(self.words.len())]);
         out.push_str(r#""}]"#);
         out
     }
@@ -94,6 +103,16 @@ mod tests {
         for (id, t) in [(0, 0), (9_999_999, 19_999_999_999), (1, 5)] {
             assert_eq!(payload_of(&composer.frame(id, t)).len(), 100);
         }
+    }
+
+    #[test]
+    fn the_text_is_chat_words() {
+        let composer = Composer::new("0123456789abcdef0123456789abcdef", 1, 200);
+        let payload = payload_of(&composer.frame(1, 2));
+        let value: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        let text = value["text"].as_str().unwrap();
+        assert!(text.starts_with("hey, are we still meeting"), "{text}");
+        assert!(text.contains("damn"), "{text}");
     }
 
     #[test]

@@ -86,6 +86,12 @@ struct Cli {
     #[arg(long, global = true)]
     resumable: bool,
 
+    /// Members join with the profanity filter on (`join_group {filter_profanity: true}`):
+    /// The Circle then masks every partner's message for them. Servers without the
+    /// filter ignore it.
+    #[arg(long, global = true)]
+    filter_profanity: bool,
+
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -148,7 +154,13 @@ fn main() -> Result<()> {
 
 async fn run(cli: Cli) -> Result<()> {
     match &cli.scenario {
-        Scenario::Compare(args) => bench::compare::run(args, cli.resumable).await,
+        Scenario::Compare(args) => {
+            let members = bench::compare::MemberFlags {
+                resumable: cli.resumable,
+                filter_profanity: cli.filter_profanity,
+            };
+            bench::compare::run(args, members).await
+        }
         Scenario::Chart(args) => bench::chart::run(args).await,
         _ => {
             run_scenario(&cli).await?.emit();
@@ -175,6 +187,7 @@ async fn run_scenario(cli: &Cli) -> Result<report::Finished> {
     for url in cli.url.iter().filter(|url| !url.trim().is_empty()) {
         let mut target = target::Target::resolve(url.trim(), version, cli.allow_remote).await?;
         target.resumable = cli.resumable;
+        target.filter_profanity = cli.filter_profanity;
         targets.push(target);
     }
     if targets.is_empty() {

@@ -34,6 +34,7 @@ pub struct Member {
     ws: WebSocketStream<TcpStream>,
     version: Version,
     resumable: bool,
+    filter_profanity: bool,
     ping_interval: Duration,
     next_ping: Instant,
     next_ack_id: u64,
@@ -80,6 +81,7 @@ impl Member {
             ws,
             version: target.version,
             resumable: target.resumable,
+            filter_profanity: target.filter_profanity,
             ping_interval: Duration::from_secs(25),
             next_ping: Instant::now(),
             next_ack_id: 0,
@@ -217,12 +219,15 @@ impl Member {
         Ok(id)
     }
 
-    /// Emits `join_group` for `access_code` under `name` (as resumable if the run asks),
-    /// asking for an ack.
+    /// Emits `join_group` for `access_code` under `name` (as resumable, with the
+    /// profanity filter on, if the run asks), asking for an ack.
     pub async fn join_group(&mut self, access_code: &str, name: &str) -> Result<u64> {
         let mut payload = serde_json::json!({ "access_code": access_code, "name": name });
         if self.resumable {
             payload["resumable"] = true.into();
+        }
+        if self.filter_profanity {
+            payload["filter_profanity"] = true.into();
         }
         self.emit_with_ack("join_group", &payload.to_string()).await
     }

@@ -23,6 +23,8 @@ pub struct Target {
     spread_sources: bool,
     /// Whether members join as resumable (The Circle's docs/protocol.md section 6).
     pub resumable: bool,
+    /// Whether members join with the profanity filter on (docs/protocol.md section 7).
+    pub filter_profanity: bool,
 }
 
 impl Target {
@@ -49,6 +51,7 @@ impl Target {
             version,
             spread_sources: addr.is_ipv4() && addr.ip().is_loopback(),
             resumable: false,
+            filter_profanity: false,
         })
     }
 

@@ -7,7 +7,7 @@ use super::redis::{RedisAdapter, RedisPresence};
 use super::resuming::Resuming;
 use super::{
     Link, Outlet, Presence, Realtime, chat, lobby, parting, refusal, request::Request, resume,
-    typing,
+    set_filter, typing,
 };
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
@@ -130,6 +130,7 @@ fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>
     socket.on("typing", typing::on_typing::<P>);
     socket.on("block", parting::on_block::<P>);
     socket.on("report", parting::on_report::<P>);
+    socket.on("set_filter", set_filter::on_set_filter::<P>);
     socket.on("message", chat::Relay(rt.clone()));
     for event in ["join_room", "gmessage"] {
         socket.on(

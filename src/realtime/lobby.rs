@@ -157,6 +157,7 @@ struct JoinGroup {
     access_code: Option<Json>,
     name: Option<Json>,
     resumable: Option<Json>,
+    filter_profanity: Option<Json>,
 }
 
 #[derive(Deserialize)]
@@ -165,14 +166,18 @@ struct Leave {
     return_to: Option<Json>,
 }
 
-/// Reads the request's object argument, refusing binary events and other shapes.
+/// Reads the request's object argument, refusing binary events and other shapes (an
+/// array too, which serde would otherwise read into a struct field by field).
 pub(super) fn object_argument<T: serde::de::DeserializeOwned, A: socketioxide::adapter::Adapter>(
     request: &Request<A>,
 ) -> Result<T, Refusal> {
     if request.is_binary() {
         return Err(BINARY_NOT_ALLOWED);
     }
-    request.owned_argument::<T>()?.ok_or(INVALID_PAYLOAD)
+    let object = request
+        .owned_argument::<serde_json::Map<String, Json>>()?
+        .ok_or(INVALID_PAYLOAD)?;
+    serde_json::from_value(Json::Object(object)).map_err(|_| INVALID_PAYLOAD)
 }
 
 fn parse_name(name: Option<Json>) -> Result<DisplayName, Refusal> {
@@ -187,7 +192,11 @@ fn anonymous() -> DisplayName {
     DisplayName::parse(None).expect("the default name is valid")
 }
 
-/// `join_group {access_code, name?}`.
+/// `join_group {access_code, name?, resumable?, filter_profanity?}`; the filter is set
+/// once she is in (for a resumable member her record exists then), before anyone is told
+/// of a new pair: no partner's message can reach her unfiltered. Should Redis fail to
+/// keep it for a resume, the join still stands (a refusal now would strand a new pair):
+/// the failure is logged and her filter is on for this connection.
 #[tracing::instrument(skip_all, fields(event = "join_group"))]
 pub async fn on_join_group<P: Resuming>(
     socket: SocketRef<P::Adapter>,
@@ -205,9 +214,17 @@ pub async fn on_join_group<P: Resuming>(
             Some(Json::Bool(true)) => true,
             Some(_) => return Err(INVALID_PAYLOAD),
         };
+        let filter = super::set_filter::parse_setting(args.filter_profanity)?;
         let code = args.access_code.as_ref().and_then(Json::as_str);
-        rt.enter(&context, code, name, LeaveReason::Left, resumable)
-            .await
+        let entered = rt
+            .enter(&context, code, name, LeaveReason::Left, resumable)
+            .await?;
+        if let Some(on) = filter
+            && let Err(refusal) = rt.set_filter(&context, on).await
+        {
+            tracing::debug!(code = refusal.code, "the filter is not kept for a resume");
+        }
+        Ok(entered)
     }
     .await;
     rt.answer_entered(&socket, request, "join_group", result)

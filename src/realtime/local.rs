@@ -142,8 +142,8 @@ impl Presence for LocalPresence {
         let mut waiting = None;
         for peer in recipients.iter().filter(|p| p.id() != sender) {
             let relaying = match &masked {
-                Some(copy) => peer.mailbox().relay("message", copy),
-                None => peer.mailbox().relay("message", payload.0),
+                Some(copy) => peer.mailbox().relay("message", copy, true),
+                None => peer.mailbox().relay("message", payload.0, true),
             };
             match relaying {
                 Relaying::Done(delivery) => match fate(delivery) {
@@ -155,7 +155,7 @@ impl Presence for LocalPresence {
         }
         if !recipients.from_outside {
             // Her own echo: its fate is hers to see (she is the one reading, or not).
-            let _echo = member.handle().mailbox().relay("message", payload.0);
+            let _echo = member.handle().mailbox().relay("message", payload.0, false);
         }
         match waiting {
             None if held => Relayed::Now(Ok(Sent::Held)),
@@ -176,6 +176,12 @@ impl Presence for LocalPresence {
 
     async fn seat(&self, member: &Self::Member) -> Result<Option<SeatView<Peer>>, StoreError> {
         Ok(self.hub.seat(member))
+    }
+
+    /// Her mailbox keeps it, and a resume keeps her mailbox.
+    async fn set_filter(&self, member: &Self::Member, on: bool) -> Result<(), StoreError> {
+        member.handle().mailbox().filter().set(on);
+        Ok(())
     }
 
     async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError> {

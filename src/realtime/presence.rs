@@ -146,6 +146,11 @@ pub trait Presence: Send + Sync + Sized + 'static {
         payload: ChatPayload<'_>,
     ) -> Relayed;
 
+    /// Turns `member`'s profanity filter on or off (docs/protocol.md section 7): from now
+    /// on, her partners' chat messages are masked as they are written to her socket,
+    /// wherever she resumes; her own echo never is.
+    async fn set_filter(&self, member: &Self::Member, on: bool) -> Result<(), StoreError>;
+
     /// Passes `typing {room}` from `member` to her partner in `room` if she sits in it and
     /// the partner is connected: never numbered, kept or held (docs/protocol.md section 7).
     async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError>;

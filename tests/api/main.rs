@@ -20,6 +20,7 @@ mod ordering;
 mod polling_client;
 mod privacy;
 mod private_redis;
+mod profanity;
 mod prompts;
 mod raw;
 mod resumable;

@@ -25,8 +25,16 @@ pub struct Resumable {
 impl Resumable {
     /// Connects and joins `code` as `name` with `resumable: true`; asserts the ack.
     pub async fn join(app: &TestApp, code: &str, name: &str) -> Self {
+        Self::join_with(app, code, name, json!({})).await
+    }
+
+    /// As [`Resumable::join`], with the fields of `extra` added to `join_group`.
+    pub async fn join_with(app: &TestApp, code: &str, name: &str, extra: Value) -> Self {
         let mut raw = RawMember::connect(app, 4).await;
-        let join = json!({"access_code": code, "name": name, "resumable": true});
+        let mut join = json!({"access_code": code, "name": name, "resumable": true});
+        if let (Some(join), Value::Object(extra)) = (join.as_object_mut(), extra) {
+            join.extend(extra);
+        }
         let ack = raw.request("join_group", &join).await;
         assert_eq!(ack["ok"], true, "join_group: {ack}");
         let token = ack["member"]["token"].as_str().expect("a token").to_owned();

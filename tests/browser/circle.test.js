@@ -75,11 +75,11 @@ describe('The Circle web client', () => {
     const alice = members.alice.page;
     const bob = members.bob.page;
 
-    await sendMessage(alice, 'Bob', 'Hi Bob, still awake?');
-    const seenByBob = await waitForMessage(bob, { own: false, text: 'Hi Bob, still awake?' });
+    await sendMessage(alice, 'Bob', 'Hi Bob, are you awake?');
+    const seenByBob = await waitForMessage(bob, { own: false, text: 'Hi Bob, are you awake?' });
     assert.equal(await seenByBob.locator('.msg-sender').textContent(), 'Alice');
     assert.match(await seenByBob.locator('time').getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T/);
-    const ownOnAlice = await waitForMessage(alice, { own: true, text: 'Hi Bob, still awake?' });
+    const ownOnAlice = await waitForMessage(alice, { own: true, text: 'Hi Bob, are you awake?' });
     assert.match(await ownOnAlice.locator('.msg-sender').textContent(), /Alice/);
 
     await sendMessage(bob, 'Alice', 'Yes, wide awake.');
@@ -87,7 +87,7 @@ describe('The Circle web client', () => {
     await waitForMessage(bob, { own: true, text: 'Yes, wide awake.' });
 
     // Own messages are right-aligned and coloured; the partner's are not.
-    const ownBox = await (await waitForMessage(alice, { own: true, text: 'Hi Bob, still awake?' })).boundingBox();
+    const ownBox = await (await waitForMessage(alice, { own: true, text: 'Hi Bob, are you awake?' })).boundingBox();
     const partnerBubble = alice.locator('.msg-partner').first();
     const partnerBox = await partnerBubble.boundingBox();
     assert.ok(ownBox.x > partnerBox.x, 'own message sits to the right of the partner message');
@@ -142,7 +142,7 @@ describe('The Circle web client', () => {
     await bob.getByRole('button', { name: 'Find someone new' }).waitFor();
     await bob.getByRole('heading', { name: 'Conversation with Alice' }).waitFor();
     // The conversation stays visible and the composer is gone.
-    await waitForMessage(bob, { own: false, text: 'Hi Bob, still awake?' });
+    await waitForMessage(bob, { own: false, text: 'Hi Bob, are you awake?' });
     assert.ok(await bob.getByLabel('Message to Alice').isHidden(), 'no composer once the partner left');
     await bob.screenshot({ path: path.join(await ensureScreenshotDir(), 'partner-left-1280.png') });
 
@@ -152,7 +152,7 @@ describe('The Circle web client', () => {
     await waitForMessage(members.dana.page, { own: true, text: 'Hello Alice, Dana here.' });
     assert.equal(await bob.getByText('Hello Alice, Dana here.').count(), 0);
     // The earlier conversation is gone from Alice's screen.
-    assert.equal(await members.alice.page.getByText('Hi Bob, still awake?').count(), 0);
+    assert.equal(await members.alice.page.getByText('Hi Bob, are you awake?').count(), 0);
   });
 
   test('the home page remembers the group on this device', async () => {

@@ -1,6 +1,6 @@
 // The conversation with one partner: the pair's icebreaker, messages, composer,
-// "Next person", "Leave", and the ended state when the partner goes (the messages stay
-// visible). While the partner's connection is away a note says so; our own messages wait
+// "Next person", "Leave", the profanity filter's toggle, and the ended state when the
+// partner goes (the messages stay visible). While the partner's connection is away a note says so; our own messages wait
 // at the end of the log (outgoing.js) until the server relays them.
 
 import { h, shortTime, uid } from '../dom.js';
@@ -18,7 +18,7 @@ const ENDED_TEXT = {
   connection: () => 'Your connection dropped, so this conversation has ended.',
 };
 
-export function chatView({ groupName, partnerName, prompt, actions }) {
+export function chatView({ groupName, partnerName, prompt, filterOn, actions }) {
   const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-role': 'room-error' });
   const log = h('ol', {
     class: 'messages',
@@ -70,6 +70,11 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     sendButton,
   );
 
+  const filterToggle = profanityToggle(filterOn, actions.setFilter, (err) => {
+    error.textContent = describeError(err, 'set_filter');
+    error.hidden = false;
+  });
+
   const findButton = h('button', { type: 'button', class: 'button primary' }, 'Find someone new');
   findButton.addEventListener('click', () => moveOn(findButton, 'Find someone new'));
   const endedText = h('p', { class: 'ended-text' });
@@ -108,6 +113,7 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
     typingNote,
     endedPanel,
     composer,
+    filterToggle,
   );
 
   async function moveOn(button, label) {
@@ -214,6 +220,29 @@ export function chatView({ groupName, partnerName, prompt, actions }) {
       findButton.focus();
     },
   };
+}
+
+/**
+ * The seed's checkbox under the chat, "Profanity Filter: On/Off": the server masks the
+ * partner's messages from now on while it is on (docs/protocol.md section 7).
+ */
+function profanityToggle(on, setFilter, onError) {
+  const id = uid('filter');
+  const box = h('input', { type: 'checkbox', id, 'data-role': 'profanity-filter' });
+  box.checked = on;
+  const state = h('span', { class: 'filter-state' }, on ? 'On' : 'Off');
+  box.addEventListener('change', () => {
+    const wanted = box.checked;
+    state.textContent = wanted ? 'On' : 'Off';
+    // Settled once the server has it: later messages follow the new setting.
+    box.disabled = true;
+    setFilter(wanted)
+      .catch(onError)
+      .finally(() => {
+        box.disabled = false;
+      });
+  });
+  return h('div', { class: 'filter-toggle' }, box, h('label', { for: id }, 'Profanity Filter: ', state));
 }
 
 function systemNote(text) {

@@ -20,6 +20,7 @@ export function renderRoom(app, { code }) {
     send: (text) => session.send(text),
     retry: (id) => session.retry(id),
     typing: () => session.typing(),
+    setFilter: (on) => session.setFilter(on),
   };
 
   function render(event = {}) {
@@ -32,7 +33,13 @@ export function renderRoom(app, { code }) {
         break;
       case 'chatting':
         if (!chat || event.newMatch) {
-          chat = chatView({ groupName, partnerName: session.partner.name, prompt: session.prompt, actions });
+          chat = chatView({
+            groupName,
+            partnerName: session.partner.name,
+            prompt: session.prompt,
+            filterOn: session.filterProfanity,
+            actions,
+          });
           mount(chat.el, chat.focus);
         }
         document.title = `Chatting with ${session.partner.name} · The Circle`;

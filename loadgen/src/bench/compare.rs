@@ -168,9 +168,18 @@ fn scenario(name: &str, sizes: Sizes) -> (Vec<String>, f64) {
     )
 }
 
-/// Runs `compare`; with `resumable`, The Circle's members join as resumable (the Node
-/// baseline has no such thing and ignores it).
-pub async fn run(args: &CompareArgs, resumable: bool) -> Result<()> {
+/// How The Circle's members join in every scenario (the Node baseline has neither and
+/// ignores both).
+#[derive(Debug, Clone, Copy)]
+pub struct MemberFlags {
+    /// As resumable (`--resumable`).
+    pub resumable: bool,
+    /// With the profanity filter on (`--filter-profanity`).
+    pub filter_profanity: bool,
+}
+
+/// Runs `compare`, every scenario's members joining as `members` says.
+pub async fn run(args: &CompareArgs, members: MemberFlags) -> Result<()> {
     let reps = args.reps.unwrap_or(if args.quick { 1 } else { 3 });
     let sizes = if args.quick {
         Sizes {
@@ -200,8 +209,11 @@ pub async fn run(args: &CompareArgs, resumable: bool) -> Result<()> {
         for &run in &runs {
             eprintln!("rep {rep}/{reps}: {run}");
             let (mut scenario_args, secs) = scenario(run, sizes);
-            if resumable {
+            if members.resumable {
                 scenario_args.push("--resumable".into());
+            }
+            if members.filter_profanity {
+                scenario_args.push("--filter-profanity".into());
             }
             for server in SERVERS {
                 records.push(bench.run(rep, server, run, &scenario_args, secs).await?);
@@ -217,7 +229,8 @@ pub async fn run(args: &CompareArgs, resumable: bool) -> Result<()> {
     meta["elapsed_secs"] = json!(started.elapsed().as_secs());
     meta["sizes"] = json!(sizes);
     meta["open_rate_sent_per_sec"] = json!(OPEN_RATE);
-    meta["resumable"] = json!(resumable);
+    meta["resumable"] = json!(members.resumable);
+    meta["filter_profanity"] = json!(members.filter_profanity);
     let (table, summary) = tabulate(&rows, &records);
     let anomalies: Vec<String> = records.iter().flat_map(anomalies).collect();
     let mut text = format!(

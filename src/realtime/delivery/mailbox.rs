@@ -1,10 +1,13 @@
 //! Where every event for one member goes: her current socket and, when she is resumable,
 //! her journal (docs/protocol.md section 6). Events that find her send queue full wait in
-//! a backlog, in order, for up to the send timeout.
+//! a backlog, in order, for up to the send timeout. A partner's chat message is masked
+//! for a reader with the profanity filter on as it is written to her socket (see
+//! [`ReaderFilter`]), so kept and waiting events are kept as they came.
 
 use super::backlog::{Backlog, Outlet, Waiting};
 use super::journal::{Bounds, Journal, Weighed};
 use crate::domain::MemberId;
+use crate::realtime::reader_filter::ReaderFilter;
 use crate::realtime::undelivered;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -23,32 +26,45 @@ const FLUSH_PAUSE: Duration = Duration::from_millis(5);
 pub struct Frame {
     event: &'static str,
     data: Box<RawValue>,
+    /// A partner's chat message: masked for a reader with the filter on.
+    from_partner: bool,
 }
 
 /// An event's data as the mailbox is handed it.
 enum Data<'a, T: ?Sized> {
-    /// JSON as it came (a chat message): kept by copying, never parsed again.
-    Raw(&'a RawValue),
+    /// JSON as it came (a chat message): kept by copying, never parsed again; `true` when
+    /// it is a partner's message, not her own echo.
+    Raw(&'a RawValue, bool),
     /// A value to encode (a notice).
     Value(&'a T),
 }
 
 impl<T: ?Sized + Serialize> Data<'_, T> {
-    fn emit<A: Adapter>(&self, socket: &Socket<A>, event: &'static str) -> Result<(), SendError> {
+    fn emit<A: Adapter>(
+        &self,
+        socket: &Socket<A>,
+        event: &'static str,
+        filter: &ReaderFilter,
+    ) -> Result<(), SendError> {
         match self {
-            Data::Raw(raw) => socket.emit(event, raw),
+            Data::Raw(raw, true) => socket.emit(event, &*filter.shown(raw)),
+            Data::Raw(raw, false) => socket.emit(event, raw),
             Data::Value(value) => socket.emit(event, value),
         }
     }
 
     /// The frame to keep or to leave waiting; `None` (logged) if it cannot be encoded.
     fn frame(&self, event: &'static str) -> Option<Arc<Frame>> {
-        let data = match self {
-            Data::Raw(raw) => Ok((*raw).to_owned()),
-            Data::Value(value) => serde_json::value::to_raw_value(value),
+        let (data, from_partner) = match self {
+            Data::Raw(raw, from_partner) => (Ok((*raw).to_owned()), *from_partner),
+            Data::Value(value) => (serde_json::value::to_raw_value(value), false),
         };
         match data {
-            Ok(data) => Some(Arc::new(Frame { event, data })),
+            Ok(data) => Some(Arc::new(Frame {
+                event,
+                data,
+                from_partner,
+            })),
             Err(cause) => {
                 undelivered::unsent(event, &cause);
                 None
@@ -114,6 +130,8 @@ pub struct Link<A: Adapter> {
 pub struct Mailbox<A: Adapter> {
     id: MemberId,
     outlet: Arc<Outlet>,
+    /// Her profanity filter, applied to her partners' messages as they are written.
+    filter: ReaderFilter,
     /// Itself, for the task that flushes its backlog.
     me: Weak<Mailbox<A>>,
     line: Mutex<Line<A>>,
@@ -143,6 +161,7 @@ impl<A: Adapter> Mailbox<A> {
         Arc::new_cyclic(|me| Self {
             id,
             outlet: link.outlet,
+            filter: ReaderFilter::default(),
             me: me.clone(),
             line: Mutex::new(Line {
                 socket: Some(link.socket),
@@ -156,6 +175,11 @@ impl<A: Adapter> Mailbox<A> {
     /// Her public member id.
     pub fn id(&self) -> &MemberId {
         &self.id
+    }
+
+    /// Her profanity filter.
+    pub fn filter(&self) -> &ReaderFilter {
+        &self.filter
     }
 
     /// From now on her events are numbered and kept within `bounds`.
@@ -216,7 +240,7 @@ impl<A: Adapter> Mailbox<A> {
         let replay = journal.since(last_seq);
         let mut events = replay.events.into_iter().peekable();
         while let Some((seq, frame)) = events.next_if(|_| line.backlog.is_empty()) {
-            match send(socket, &frame, Some(seq)) {
+            match send(socket, &frame, Some(seq), &self.filter) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     line.backlog.push(Waiting {
                         frame,
@@ -275,9 +299,11 @@ impl<A: Adapter> Mailbox<A> {
     }
 
     /// Sends a chat message: to an away member it is held while her journal has room, and
-    /// refused when it is full.
-    pub fn relay(&self, event: &'static str, data: &RawValue) -> Relaying {
-        self.deliver::<RawValue>(event, Data::Raw(data), Keeping::WhileRoom, true)
+    /// refused when it is full. `from_partner`: it is not her own echo, so her profanity
+    /// filter applies.
+    pub fn relay(&self, event: &'static str, data: &RawValue, from_partner: bool) -> Relaying {
+        let data = Data::Raw(data, from_partner);
+        self.deliver::<RawValue>(event, data, Keeping::WhileRoom, true)
     }
 
     fn deliver<T: ?Sized + Serialize>(
@@ -295,7 +321,7 @@ impl<A: Adapter> Mailbox<A> {
         };
         if line.backlog.is_empty() && !resumable {
             // The hot path: a plain member, nothing waiting.
-            return match data.emit(&socket, event) {
+            return match data.emit(&socket, event, &self.filter) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     drop(socket);
                     match data.frame(event) {
@@ -319,7 +345,7 @@ impl<A: Adapter> Mailbox<A> {
             .map(|journal| journal.keep(frame.clone(), Instant::now()));
         if line.backlog.is_empty() {
             // Under the lock: her events reach the wire in the order of their `seq`.
-            match send(&socket, &frame, seq) {
+            match send(&socket, &frame, seq, &self.filter) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {}
                 Err(cause) => {
                     undelivered::unsent(event, &cause);
@@ -424,7 +450,7 @@ impl<A: Adapter> Mailbox<A> {
             return Flushed::Done; // detached: the backlog was answered then
         };
         while let Some(waiting) = line.backlog.front() {
-            match send(&socket, &waiting.frame, waiting.seq) {
+            match send(&socket, &waiting.frame, waiting.seq, &self.filter) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
                     break;
                 }
@@ -479,10 +505,20 @@ async fn disconnect<A: Adapter>(socket: Arc<Socket<A>>) {
 // every emit still fails as `Closed`. A socket that is really closed is detached soon
 // (its disconnect handler runs), and detaching answers everything that waits.
 
-/// Sends `frame`, with its `seq` as the trailing argument for a resumable member.
-fn send<A: Adapter>(socket: &Socket<A>, frame: &Frame, seq: Option<u64>) -> Result<(), SendError> {
+/// Sends `frame`, with its `seq` as the trailing argument for a resumable member; a
+/// partner's message as the reader's `filter` shows it.
+fn send<A: Adapter>(
+    socket: &Socket<A>,
+    frame: &Frame,
+    seq: Option<u64>,
+    filter: &ReaderFilter,
+) -> Result<(), SendError> {
+    let data = match frame.from_partner {
+        true => filter.shown(&frame.data),
+        false => std::borrow::Cow::Borrowed(&*frame.data),
+    };
     match seq {
-        Some(seq) => socket.emit(frame.event, &(&*frame.data, Seq { seq })),
-        None => socket.emit(frame.event, &*frame.data),
+        Some(seq) => socket.emit(frame.event, &(&*data, Seq { seq })),
+        None => socket.emit(frame.event, &*data),
     }
 }

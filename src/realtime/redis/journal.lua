@@ -2,8 +2,11 @@
 -- node, and a resumable member's journal (docs/protocol.md section 6).
 -- A starts with the journal key prefix, the delivery channel prefix and the journal's
 -- bounds (window in ms, events, bytes); the script's own arguments follow, in B.
--- A journal entry is "seq at size event data" (at: ms); a delivery on a node's channel is
--- "member seq at size event data", with seq 0 for a plain member (no seq on the wire).
+-- A journal entry is "seq at size event from data" (at: ms; from: the sending member's id
+-- for a chat message, "-" for a notice); a delivery on a node's channel is
+-- "member seq at size event from data", with seq 0 for a plain member (no seq on the
+-- wire). `from` lets the node writing to her socket tell her own echo from a partner's
+-- message (her profanity filter masks only the latter).
 local J = {journal = A[1], channel = A[2], window = tonumber(A[3]),
   events = tonumber(A[4]), bytes = tonumber(A[5])}
 local B = {}
@@ -22,14 +25,14 @@ local function fits(mkey, jkey, size)
     and tonumber(redis.call('HGET', mkey, 'jbytes') or '0') + size <= J.bytes
 end
 
--- Hands `event` (`data`: JSON text) to `member`, wherever she is connected: a plain
+-- Hands `event` (`data`: JSON text; `from`: see above) to `member`, wherever she is connected: a plain
 -- member gets it as is; a resumable one gets her next seq, and the event is kept. While
 -- she is away it is only kept: `keeping` 'always' (a notice) lets older events make room,
 -- 'room' (a chat message) refuses it when her journal is full (`Journal::keep`/`hold`).
 -- With `quiet` nothing is published: the caller writes it to her socket itself.
 -- Returns 'sent', 'held', 'refused', or 'gone' (no record); and when it was kept, the
 -- journal entry.
-local function put(member, event, data, keeping, quiet)
+local function put(member, event, from, data, keeping, quiet)
   local mkey = K.member .. member
   if redis.call('EXISTS', mkey) == 0 then
     return 'gone'
@@ -37,7 +40,7 @@ local function put(member, event, data, keeping, quiet)
   local channel = J.channel .. (redis.call('HGET', mkey, 'node') or '')
   if redis.call('HEXISTS', mkey, 'resumable') == 0 then
     if not quiet then
-      redis.call('PUBLISH', channel, member .. ' 0 0 0 ' .. event .. ' ' .. data)
+      redis.call('PUBLISH', channel, member .. ' 0 0 0 ' .. event .. ' ' .. from .. ' ' .. data)
     end
     return 'sent'
   end
@@ -67,7 +70,8 @@ local function put(member, event, data, keeping, quiet)
     end
   end
   local seq = redis.call('HINCRBY', mkey, 'seq', 1)
-  local entry = seq .. ' ' .. string.format('%d', now) .. ' ' .. size .. ' ' .. event .. ' ' .. data
+  local entry = seq .. ' ' .. string.format('%d', now) .. ' ' .. size .. ' ' .. event .. ' '
+    .. from .. ' ' .. data
   redis.call('RPUSH', jkey, entry)
   redis.call('HINCRBY', mkey, 'jbytes', size)
   redis.call('PEXPIRE', jkey, math.max(J.window, redis.call('PTTL', mkey)))

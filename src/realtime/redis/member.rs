@@ -1,6 +1,7 @@
 use super::RedisAdapter;
 use super::inbox::Incoming;
 use crate::domain::MemberId;
+use crate::realtime::reader_filter::ReaderFilter;
 use crate::realtime::undelivered;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct RedisMember {
     pub(super) queue: mpsc::UnboundedSender<Job>,
     /// Whether she asked to be able to come back (docs/protocol.md section 6).
     resumable: AtomicBool,
+    /// Her profanity filter, applied as this node writes her partners' messages to her
+    /// socket (a resumable member's setting is in her Redis record too, for a resume).
+    pub(super) filter: ReaderFilter,
     /// The numbered events on their way to her socket.
     line: Mutex<Line>,
     /// The Redis key of her live resume token (named by its hash), kept alive with her
@@ -104,6 +108,7 @@ impl RedisMember {
             socket,
             queue,
             resumable: AtomicBool::new(false),
+            filter: ReaderFilter::default(),
             line: Mutex::new(Line::default()),
             token_key: Mutex::new(None),
             me: me.clone(),
@@ -253,16 +258,20 @@ impl RedisMember {
         Some((line.sent + 1, *first_waiting))
     }
 
-    /// Puts one event on her socket. A failure needs no word here: a numbered event is
-    /// kept, and a resume sends it again.
+    /// Puts one event on her socket, a partner's message as her filter shows it. A
+    /// failure needs no word here: a numbered event is kept, and a resume sends it again.
     fn emit(&self, incoming: Incoming) {
         let Some(socket) = self.socket() else {
             return;
         };
         let event = incoming.event.as_str();
+        let data = match incoming.is_from_partner_of(&self.id) {
+            true => self.filter.shown(&incoming.data),
+            false => std::borrow::Cow::Borrowed(&*incoming.data),
+        };
         let sent = match incoming.seq {
-            0 => socket.emit(event, &*incoming.data),
-            seq => socket.emit(event, &(&*incoming.data, Seq { seq })),
+            0 => socket.emit(event, &*data),
+            seq => socket.emit(event, &(&*data, Seq { seq })),
         };
         if let Err(cause) = sent {
             undelivered::unsent(event, &cause);

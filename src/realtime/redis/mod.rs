@@ -9,7 +9,9 @@
 //! journal's size, the SHA-256 of her resume token and her group's sealed code), kept
 //! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
-//! group's tombstone. Each socket sits in an adapter room named by its member id, so that
+//! group's tombstone. Her profanity filter: see [`super::reader_filter`] (the `filter` field
+//! of a resumable member's record; each event's sender travels with it, so that the node
+//! writing to her socket tells her own echo from a partner's message). Each socket sits in an adapter room named by its member id, so that
 //! any node can reach it. Resumable members: see `resume` and `absence`.
 
 mod absence;
@@ -291,6 +293,21 @@ impl Presence for RedisPresence {
         member: &Self::Member,
     ) -> Result<Option<SeatView<RemotePeer>>, StoreError> {
         self.seat_of(&member.id).await
+    }
+
+    /// This node's record of her keeps it; a resumable member's Redis record too, for
+    /// the node she resumes on (a plain member's setting ends with her connection).
+    async fn set_filter(&self, member: &Self::Member, on: bool) -> Result<(), StoreError> {
+        member.filter.set(on);
+        if member.is_resumable() {
+            scripts::invoke(&scripts::FILTER, self.rules.keys())
+                .arg(member.id.as_str())
+                .arg(if on { "1" } else { "" })
+                .invoke_async::<String>(&mut self.rules.connection())
+                .await
+                .map_err(rules::unavailable)?;
+        }
+        Ok(())
     }
 
     async fn typing(&self, member: &Self::Member, room: &str) -> Result<(), StoreError> {

@@ -27,7 +27,7 @@ end
 local outcome = 'sent'
 for _, other in ipairs(members) do
   if other ~= sender then
-    local result = put(other, 'message', copy, 'room', false)
+    local result = put(other, 'message', sender, copy, 'room', false)
     if result == 'refused' then
       return {'refused'}
     elseif result == 'held' then
@@ -36,7 +36,7 @@ for _, other in ipairs(members) do
   end
 end
 if inside then
-  local _, echo = put(sender, 'message', payload, 'always', true)
+  local _, echo = put(sender, 'message', sender, payload, 'always', true)
   return {outcome, 'inside', echo or ''}
 end
 return {outcome, 'outside', ''}

@@ -41,9 +41,16 @@ impl RedisPresence {
             masked,
         };
         let (done, result) = tokio::sync::oneshot::channel::<Result<Sent, Refusal>>();
-        if socket.rooms().iter().any(|r| *r == room) && plain_pair_here(&io, room) {
+        let here = match socket.rooms().iter().any(|r| *r == room) {
+            true => plain_pair_here(&io, room),
+            false => None,
+        };
+        if let Some(Here { filtering }) = here {
             member.in_order(async move {
-                delivery.send_here(&io, &socket).await;
+                match filtering {
+                    false => delivery.send_here(&io, &socket).await,
+                    true => delivery.send_here_filtered(&io, &socket),
+                }
                 done.send(Ok(Sent::Delivered)).ok();
             });
         } else {
@@ -82,14 +89,28 @@ impl RedisPresence {
     }
 }
 
-/// Whether `room` has two sockets on this node, neither of a resumable member.
-fn plain_pair_here(io: &SocketIo<RedisAdapter>, room: &str) -> bool {
+/// A room whose members are all on this node and plain.
+struct Here {
+    /// One of them has her profanity filter on.
+    filtering: bool,
+}
+
+/// Whether `room` has two sockets on this node, neither of a resumable member (whose
+/// events Redis numbers), and whether one of them filters profanity.
+fn plain_pair_here(io: &SocketIo<RedisAdapter>, room: &str) -> Option<Here> {
     let here = io.local().within(room.to_owned()).sockets();
-    here.len() >= 2
-        && here.iter().all(|socket| {
-            SocketContext::<RedisPresence>::of(socket)
-                .is_some_and(|context| !context.member.is_resumable())
-        })
+    if here.len() < 2 {
+        return None;
+    }
+    let mut filtering = false;
+    for socket in &here {
+        let context = SocketContext::<RedisPresence>::of(socket)?;
+        if context.member.is_resumable() {
+            return None;
+        }
+        filtering |= context.member.filter.is_on();
+    }
+    Some(Here { filtering })
 }
 
 /// One chat message on its way to the members of a room.
@@ -101,8 +122,9 @@ struct Delivery {
 }
 
 impl Delivery {
-    /// Sends the payload to the room's sockets on this node; when it had to be masked,
-    /// the sender's `socket` gets the original and everyone else the copy.
+    /// Sends the payload to the room's sockets on this node, in one broadcast; when it
+    /// had to be masked, the sender's `socket` gets the original and everyone else the
+    /// copy.
     async fn send_here(self, io: &SocketIo<RedisAdapter>, socket: &Arc<Socket<RedisAdapter>>) {
         let here = io.local().within(self.room.clone());
         let sent = match &self.masked {
@@ -114,6 +136,24 @@ impl Delivery {
         };
         if let Err(cause) = sent {
             undelivered::unsent("message", &cause);
+        }
+    }
+}
+
+impl Delivery {
+    /// As [`Delivery::send_here`] when a member of the room filters profanity: one
+    /// socket at a time, each partner's copy as her filter shows it.
+    fn send_here_filtered(self, io: &SocketIo<RedisAdapter>, socket: &Arc<Socket<RedisAdapter>>) {
+        emit(socket, &self.payload);
+        let others = self.masked.as_deref().unwrap_or(&self.payload);
+        for reader in io.local().within(self.room).sockets() {
+            if reader.id == socket.id {
+                continue;
+            }
+            match SocketContext::<RedisPresence>::of(&reader) {
+                Some(context) => emit(&reader, &context.member.filter.shown(others)),
+                None => emit(&reader, others),
+            }
         }
     }
 }

@@ -85,7 +85,7 @@ impl Resuming for RedisPresence {
             .invoke_async(&mut self.rules.connection())
             .await
             .map_err(unavailable)?;
-        let [id, name, code] = &reply[..] else {
+        let [id, name, code, filter] = &reply[..] else {
             return Ok(None);
         };
         let id = MemberId::from_wire(&String::from_utf8_lossy(id));
@@ -94,6 +94,7 @@ impl Resuming for RedisPresence {
             .map_err(|_| StoreError::Unavailable("a member record's name is invalid".into()))?;
         let member = RedisMember::new(id.clone(), Arc::downgrade(socket), self.journal_of(&id));
         member.make_resumable();
+        member.filter.set(filter == b"1");
         Ok(Some(Arc::new(Identity {
             id,
             member,

@@ -80,6 +80,8 @@ pub static TYPING: LazyLock<Script> =
 /// Move a resumable member to a node and read her kept events.
 pub static ATTACH: LazyLock<Script> =
     LazyLock::new(|| script(&[JOURNAL], include_str!("attach.lua")));
+/// Keep a resumable member's profanity filter in her record.
+pub static FILTER: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("filter.lua")));
 /// Use up a resume token.
 pub static REDEEM: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("redeem.lua")));
 

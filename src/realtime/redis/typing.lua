@@ -11,7 +11,7 @@ for _, other in ipairs(redis.call('SMEMBERS', K.room .. room)) do
   if other ~= sender and redis.call('EXISTS', okey) == 1
       and redis.call('HEXISTS', okey, 'away') == 0 then
     local channel = J.channel .. (redis.call('HGET', okey, 'node') or '')
-    redis.call('PUBLISH', channel, other .. ' 0 0 0 typing ' .. cjson.encode({room = room}))
+    redis.call('PUBLISH', channel, other .. ' 0 0 0 typing - ' .. cjson.encode({room = room}))
     return 'sent'
   end
 end
