@@ -84,8 +84,13 @@ fn keep_to_words(chars: &[char], bits: &mut [bool]) {
             continue;
         }
         let run_end = (i..chars.len()).find(|&k| !bits[k]).unwrap_or(chars.len());
-        let start = (0..i).rev().find(|&k| !is_word(chars[k])).map_or(0, |k| k + 1);
-        let end = (run_end..chars.len()).find(|&k| !is_word(chars[k])).unwrap_or(chars.len());
+        let start = (0..i)
+            .rev()
+            .find(|&k| !is_word(chars[k]))
+            .map_or(0, |k| k + 1);
+        let end = (run_end..chars.len())
+            .find(|&k| !is_word(chars[k]))
+            .unwrap_or(chars.len());
         let words: Vec<(usize, usize)> = word_spans(&chars[start..end], is_word)
             .map(|(a, b)| (start + a, start + b))
             .collect();
@@ -254,7 +259,11 @@ mod tests {
 
     #[test]
     fn clean_words_next_to_each_other_are_not_masked_across_their_boundary() {
-        for clean in ["Hi Bob, still awake?", "the assassin", "Hi Bob, are you awake?"] {
+        for clean in [
+            "Hi Bob, still awake?",
+            "the assassin",
+            "Hi Bob, are you awake?",
+        ] {
             assert_eq!(masked(clean), None, "{clean}");
         }
     }

@@ -78,6 +78,16 @@ async fn a_full_chat_leaves_no_message_name_code_prompt_or_report_reason_in_logs
     .await;
     assert_eq!(bob.next_chat().await["text"], "secret-plan-alpha");
     assert_eq!(ada.next_chat().await["text"], "secret-plan-alpha");
+    // A filtered word: Bob reads it masked; neither form is logged or stored.
+    let ack = bob.request("set_filter", json!({"profanity": true})).await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    ada.request("message", json!({"room": room, "text": "secret fuck omega"}))
+        .await;
+    let mut seen = bob.next_chat().await;
+    if seen["text"] == "secret-reply-omega" {
+        seen = bob.next_chat().await; // his own echo came first
+    }
+    assert_eq!(seen["text"], "secret **** omega");
     let ack = bob
         .request("report", json!({"room": room, "reason": "abuse"}))
         .await;
@@ -121,7 +131,7 @@ async fn a_full_chat_leaves_no_message_name_code_prompt_or_report_reason_in_logs
         "wrongcode1",
         group.owner_token.as_str(),
     ];
-    for secret in secrets.into_iter().chain(["abuse"]) {
+    for secret in secrets.into_iter().chain(["abuse", "fuck", "secret **** omega"]) {
         assert!(!contains(&logs, secret), "{secret} appears in the logs");
         assert!(!contains(&stored, secret), "{secret} appears in storage");
     }
@@ -154,5 +164,80 @@ async fn resume_tokens_reach_neither_the_logs_nor_storage() {
     for token in &tokens {
         assert!(!contains(&logs, token), "a token appears in the logs");
         assert!(!contains(&stored, token), "a token appears in storage");
+    }
+}
+
+#[tokio::test]
+async fn the_data_directory_holds_only_group_records_and_their_counts() {
+    if redis_url().is_some() {
+        eprintln!("SKIPPED: one node's data directory (several nodes keep nothing on disk)");
+        return;
+    }
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (ada, bob, room) = app.pair(&group.code).await;
+    ada.request(
+        "message",
+        json!({"room": room, "text": "filtered shit here"}),
+    )
+    .await;
+    let ack = bob
+        .request("report", json!({"room": room, "reason": "spam"}))
+        .await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    app.stats(&group).await; // the counts are saved before they are read
+    let mut files: Vec<String> = std::fs::read_dir(app.data_dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    for file in &files {
+        assert!(
+            [
+                "groups.sqlite",
+                "groups.sqlite-shm",
+                "groups.sqlite-wal",
+                "secret.key"
+            ]
+            .contains(&file.as_str()),
+            "unexpected file {file} in {files:?}"
+        );
+    }
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.path().join("groups.sqlite").display()
+    );
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(tables, ["_sqlx_migrations", "groups"]);
+    let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('groups')")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        columns,
+        [
+            "code_hash",
+            "code_sealed",
+            "name",
+            "description",
+            "rules",
+            "owner_token_hash",
+            "created_at",
+            "expires_at",
+            "prompts",
+            "pairs_formed",
+            "reports",
+            "removed",
+        ],
+        "the group record and its counts, nothing about members, messages or reports"
+    );
+    let stored = read_tree(app.data_dir.path());
+    for secret in ["filtered", "shit", "spam", "Ada", "Bob"] {
+        assert!(!contains(&stored, secret), "{secret} appears in storage");
     }
 }
