@@ -81,8 +81,11 @@ async fn a_full_chat_leaves_no_message_name_code_prompt_or_report_reason_in_logs
     // A filtered word: Bob reads it masked; neither form is logged or stored.
     let ack = bob.request("set_filter", json!({"profanity": true})).await;
     assert_eq!(ack["ok"], true, "{ack}");
-    ada.request("message", json!({"room": room, "text": "secret fuck omega"}))
-        .await;
+    ada.request(
+        "message",
+        json!({"room": room, "text": "secret fuck omega"}),
+    )
+    .await;
     let mut seen = bob.next_chat().await;
     if seen["text"] == "secret-reply-omega" {
         seen = bob.next_chat().await; // his own echo came first
@@ -131,7 +134,10 @@ async fn a_full_chat_leaves_no_message_name_code_prompt_or_report_reason_in_logs
         "wrongcode1",
         group.owner_token.as_str(),
     ];
-    for secret in secrets.into_iter().chain(["abuse", "fuck", "secret **** omega"]) {
+    for secret in secrets
+        .into_iter()
+        .chain(["abuse", "fuck", "secret **** omega"])
+    {
         assert!(!contains(&logs, secret), "{secret} appears in the logs");
         assert!(!contains(&stored, secret), "{secret} appears in storage");
     }

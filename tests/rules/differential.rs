@@ -42,6 +42,7 @@ enum Op {
         slot: usize,
         own: bool,
         report: bool,
+        draw: u32,
     },
     /// Her connection drops; she may come back.
     Away(usize),
@@ -74,8 +75,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => slot.clone().prop_map(Op::Leave),
         2 => (slot.clone(), any::<bool>()).prop_map(|(slot, own)| Op::LeaveRoom { slot, own }),
         2 => slot.clone().prop_map(Op::Disconnect),
-        3 => (slot.clone(), any::<bool>(), any::<bool>())
-            .prop_map(|(slot, own, report)| Op::Part { slot, own, report }),
+        3 => (slot.clone(), any::<bool>(), any::<bool>(), any::<u32>())
+            .prop_map(|(slot, own, report, draw)| Op::Part { slot, own, report, draw }),
         2 => slot.clone().prop_map(Op::Away),
         2 => (slot.clone(), any::<u32>()).prop_map(|(slot, draw)| Op::Back { slot, draw }),
         1 => (0..CODES.len() * 3).prop_map(Op::Close),
@@ -412,10 +413,15 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 calls.push((slot, Call::Leave(world.id(slot), Some(room))));
             }
-            Op::Part { slot, own, report } => {
-                let room = match model.whereabouts(&world.id(slot)).await {
-                    Whereabouts::Room(room) if own => room,
-                    _ => RoomId::from_wire("r0"),
+            Op::Part {
+                slot,
+                own,
+                report,
+                draw,
+            } => {
+                let (room, parts) = match model.whereabouts(&world.id(slot)).await {
+                    Whereabouts::Room(room) if own => (room, true),
+                    _ => (RoomId::from_wire("r0"), false),
                 };
                 let parting = match report {
                     true => Parting::Report {
@@ -424,6 +430,13 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     false => Parting::Block,
                 };
                 calls.push((slot, Call::Part(world.id(slot), room, parting)));
+                // As the server does after a block or report: she waits again in her
+                // group, if it is still live.
+                if let Some(group) =
+                    world.last_group[slot].filter(|&g| parts && g >= world.live_from)
+                {
+                    calls.push((slot, Call::Join(world.id(slot), group, world.choice(draw))));
+                }
             }
             Op::Disconnect(slot) => {
                 calls.push((slot, Call::Disconnect(world.id(slot))));
