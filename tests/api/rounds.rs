@@ -365,3 +365,85 @@ async fn a_member_who_resumes_mid_round_gets_the_round_and_her_room() {
     );
     assert_eq!(ack["rounds"]["phase"], "round");
 }
+
+#[tokio::test]
+async fn a_round_never_pairs_a_blocked_pair() {
+    if !on_one_node_only() {
+        return;
+    }
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (mut ada, mut bob, room) = app.pair(&group.code).await;
+    let ack = ada.request("block", json!({"room": room})).await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    app.start_rounds(&group, json!({"round_seconds": 10, "rounds": 1}))
+        .await;
+    for member in [&mut ada, &mut bob] {
+        let (event, payload) = member
+            .next_of(&["round_started", "round_bye"], ROUND_WAIT)
+            .await;
+        assert_eq!(
+            (event.as_str(), &payload["round"]),
+            ("round_bye", &json!(1))
+        );
+    }
+}
+
+#[tokio::test]
+async fn in_a_break_everyone_waits_unpaired_and_the_counts_say_so() {
+    if !on_one_node_only() {
+        return;
+    }
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (mut ada, mut bob, _room) = app.pair(&group.code).await;
+    app.start_rounds(
+        &group,
+        json!({"round_seconds": 10, "break_seconds": 3, "rounds": 2}),
+    )
+    .await;
+    for member in [&mut ada, &mut bob] {
+        assert_eq!(member.next_event("round_started").await["round"], 1);
+    }
+    let stats = app.stats(&group).await;
+    assert_eq!(
+        (&stats["waiting"], &stats["chatting"]),
+        (&json!(0), &json!(2)),
+        "{stats}"
+    );
+    assert_eq!(
+        stats["pairs_formed"], 2,
+        "on joining, then round 1: {stats}"
+    );
+    let ended = ada.next_of(&["round_ended"], ROUND_WAIT).await.1;
+    assert_eq!(ended, json!({"round": 1}));
+    let pause = ada.next_event("round_break").await;
+    assert_eq!(pause["round"], 1);
+    let stats = app.stats(&group).await;
+    assert_eq!(
+        (&stats["waiting"], &stats["chatting"]),
+        (&json!(2), &json!(0)),
+        "{stats}"
+    );
+    // A newcomer during the break waits too: nobody is paired until the next round.
+    let cy = app.joined(&group.code, "Cy").await;
+    let stats = app.stats(&group).await;
+    assert_eq!(stats["waiting"], 3, "{stats}");
+    let state: Value = app
+        .rounds_request(reqwest::Method::GET, &group, Some(&group.owner_token), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&state["phase"], &state["round"]),
+        (&json!("break"), &json!(1))
+    );
+    for member in [&mut ada, &mut bob] {
+        let (event, payload) = member
+            .next_of(&["round_started", "round_bye"], ROUND_WAIT)
+            .await;
+        assert_eq!(payload["round"], 2, "{event} {payload}");
+    }
+    drop(cy);
+}
