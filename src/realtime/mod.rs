@@ -145,12 +145,16 @@ pub trait Lobbies: Send + Sync {
 }
 
 #[async_trait]
-impl<P: Presence> Lobbies for Realtime<P> {
+impl<P: rounds::Timed> Lobbies for Realtime<P> {
     async fn close_group(&self, group: &Group) {
         self.groups.forget(&group.access_code);
         match self.presence.close_group(group).await {
             Ok(waiters) => notices::group_closed(&waiters, group.access_code.expose()),
             Err(cause) => tracing::warn!(%cause, "closing a lobby failed"),
+        }
+        // Its series of timed rounds, if any, ends with it.
+        if let Err(cause) = self.presence.forget_series(&group.access_code).await {
+            tracing::warn!(%cause, "ending a closed group's rounds failed");
         }
     }
 
