@@ -143,13 +143,18 @@ impl TestApp {
 
     /// A connected member who joined `code` as `name` and got an ok ack.
     pub async fn joined(&self, code: &str, name: &str) -> TestMember {
+        self.joined_with_id(code, name).await.0
+    }
+
+    /// As [`TestApp::joined`], with her public member id from the ack.
+    pub async fn joined_with_id(&self, code: &str, name: &str) -> (TestMember, String) {
         let mut member = self.member().await;
         let ack = member
             .request("join_group", json!({"access_code": code, "name": name}))
             .await;
         assert_eq!(ack["ok"], true, "join failed: {ack}");
         member.name = name.to_owned();
-        member
+        (member, ack["member"]["id"].as_str().unwrap().to_owned())
     }
 
     /// Two members of `code`, paired; returns them and their room id.

@@ -55,16 +55,6 @@ fn on_one_node_only() -> bool {
     true
 }
 
-/// A member and her public id.
-async fn member_with_id(app: &TestApp, code: &str, name: &str) -> (TestMember, String) {
-    let member = app.member().await;
-    let ack = member
-        .request("join_group", json!({"access_code": code, "name": name}))
-        .await;
-    assert_eq!(ack["ok"], true, "{ack}");
-    (member, ack["member"]["id"].as_str().unwrap().to_owned())
-}
-
 /// What `member` got at round `round`: her partner's id, or `None` for a bye.
 async fn round_of(member: &mut TestMember, round: u64) -> Option<String> {
     let (event, payload) = member
@@ -88,7 +78,7 @@ async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_
     let group = app.create_group().await;
     let mut members = Vec::new();
     for i in 0..9 {
-        members.push(member_with_id(&app, &group.code, &format!("M{i}")).await);
+        members.push(app.joined_with_id(&group.code, &format!("M{i}")).await);
     }
     let state = app
         .start_rounds(
@@ -296,8 +286,8 @@ async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
     }
     let app = spawn_app().await;
     let group = app.create_group().await;
-    let (mut ada, _) = member_with_id(&app, &group.code, "Ada").await;
-    let (mut bob, _) = member_with_id(&app, &group.code, "Bob").await;
+    let (mut ada, _) = app.joined_with_id(&group.code, "Ada").await;
+    let (mut bob, _) = app.joined_with_id(&group.code, "Bob").await;
     app.start_rounds(
         &group,
         json!({"round_seconds": 10, "break_seconds": 0, "rounds": 2}),
@@ -316,7 +306,7 @@ async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
         .await;
     assert_eq!(ack["rounds"]["round"], 1, "{ack}");
     assert_eq!(ack["rounds"]["phase"], "round");
-    let (mut dee, dee_id) = member_with_id(&app, &group.code, "Dee").await;
+    let (mut dee, dee_id) = app.joined_with_id(&group.code, "Dee").await;
     let mut cy = cy;
     assert_eq!(
         cy.next_event("join_room").await["match"]["id"],

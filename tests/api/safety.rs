@@ -5,16 +5,6 @@ use crate::helpers::*;
 use crate::resume::pair as resumable_pair;
 use serde_json::{Value, json};
 
-/// `member`'s public id, from her join's ack.
-async fn joined_with_id(app: &TestApp, code: &str, name: &str) -> (TestMember, String) {
-    let member = app.member().await;
-    let ack = member
-        .request("join_group", json!({"access_code": code, "name": name}))
-        .await;
-    assert_eq!(ack["ok"], true, "{ack}");
-    (member, ack["member"]["id"].as_str().unwrap().to_owned())
-}
-
 fn partner_id(join_room: &Value) -> &str {
     join_room["match"]["id"].as_str().unwrap()
 }
@@ -23,11 +13,11 @@ fn partner_id(join_room: &Value) -> &str {
 async fn a_block_ends_the_chat_as_a_leave_and_the_two_never_meet_again_over_many_rounds() {
     let app = spawn_app().await;
     let group = app.create_group().await;
-    let (mut ada, ada_id) = joined_with_id(&app, &group.code, "Ada").await;
-    let (mut bob, bob_id) = joined_with_id(&app, &group.code, "Bob").await;
+    let (mut ada, ada_id) = app.joined_with_id(&group.code, "Ada").await;
+    let (mut bob, bob_id) = app.joined_with_id(&group.code, "Bob").await;
     let room = ada.next_event("join_room").await["room"].clone();
     bob.next_event("join_room").await;
-    let (mut cy, cy_id) = joined_with_id(&app, &group.code, "Cy").await;
+    let (mut cy, cy_id) = app.joined_with_id(&group.code, "Cy").await;
 
     let ack = ada.request("block", json!({"room": room})).await;
     assert_eq!(ack["ok"], true, "{ack}");
