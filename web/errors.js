@@ -4,6 +4,8 @@ const MESSAGES = {
   group_not_found: 'This group code is unknown or has expired. Check the code with whoever shared it.',
   invalid_access_code: 'That does not look like a group code. Check the code with whoever shared it.',
   group_closed: 'This group has been closed by its owner.',
+  removed: 'You were removed from this group after reports from its members, so you cannot join it again.',
+  invalid_reason: 'Choose one of the reasons offered for your report.',
   rate_limited: 'Too many attempts in a short time. Please wait a minute and try again.',
   invalid_name: 'That display name cannot be used. Use 1 to 40 characters, without special control characters.',
   not_in_room: 'That message could not be delivered: this conversation is over.',
@@ -24,6 +26,9 @@ export function describeError(error, event = '') {
   const code = error && typeof error.code === 'string' ? error.code : '';
   if ((code === 'group_not_found' || code === 'group_closed') && event === 'next') {
     return 'This group is no longer open, so nobody new can be found in it.';
+  }
+  if (code === 'not_in_room' && (event === 'block' || event === 'report')) {
+    return 'This conversation is already over here, so there is nobody to block or report.';
   }
   if (code === 'rate_limited' && event === 'message') {
     return 'You are sending messages faster than allowed. Wait a moment, then send again.';

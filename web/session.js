@@ -10,6 +10,7 @@
 //   chatting      paired, in a room
 //   ended         the room is over for us (partner left, or our connection dropped)
 //   closed        the owner closed the group while we waited
+//   removed       reports removed us from the group (docs/protocol.md section 7)
 
 import { Outbox } from './outbox.js';
 import { CircleSocket, defaultSocketUrl } from './socket.js';
@@ -65,6 +66,7 @@ export class Session {
     this.socket.on('partner_back', (p) => this.onPartnerPresence(p, false));
     this.socket.on('typing', (p) => this.onTyping(p));
     this.socket.on('group_closed', (p) => this.onGroupClosed(p));
+    this.socket.on('removed', (p) => this.onRemoved(p));
     this.socket.on('request_error', (p) => this.onRequestError(p));
     this.socket.onStatus((status, info) => this.onStatus(status, info));
     this.socket.setGreeting((send) => this.resume(send));
@@ -104,6 +106,20 @@ export class Session {
     } else {
       await this.rejoin();
     }
+  }
+
+  /**
+   * Blocks the partner of the current room, also one who has left already
+   * (docs/protocol.md section 7): the chat ends as if we left, the two are never paired
+   * again in this group, and we wait for someone new. Rejects as request() does.
+   */
+  block() {
+    return this.part('block', {});
+  }
+
+  /** As block(), and reports the partner for `reason` (spam, abuse or other). */
+  report(reason) {
+    return this.part('report', { reason });
   }
 
   /** Leaves lobby and room for good (also when the page goes away: the partner is told at once). */
@@ -176,8 +192,17 @@ export class Session {
     });
   }
 
-  /** Sends join_group/next and lands in the lobby unless a match arrived meanwhile. */
-  async enter(event, payload) {
+  /** Sends `block` or `report` for the current room; the phase event says which (`after`). */
+  async part(event, payload) {
+    if (this.room === null) throw { code: 'not_in_room', message: '' };
+    await this.enter(event, { room: this.room, ...payload }, { after: event });
+  }
+
+  /**
+   * Sends join_group/next (or block/report, whose ack is next's) and lands in the lobby
+   * unless a match arrived meanwhile; `extra` goes with the 'phase' event.
+   */
+  async enter(event, payload, extra = {}) {
     const matchesBefore = this.matchCount;
     const ack = await this.socket.request(event, payload);
     if (!ack || ack.ok !== true) {
@@ -189,7 +214,7 @@ export class Session {
       this.room = null;
       this.partner = null;
       this.outbox.clear();
-      this.setPhase('waiting');
+      this.setPhase('waiting', extra);
     }
     return ack.group;
   }
@@ -290,6 +315,18 @@ export class Session {
     this.closedReason = 'owner';
     if (this.phase === 'waiting') this.setPhase('closed');
     else this.notify({ type: 'group_closed' });
+  }
+
+  /** Reports removed us from the group: lobby and room are gone, and so is our place. */
+  onRemoved(payload) {
+    const code = payload && payload.access_code;
+    if (!this.group || typeof code !== 'string' || code.toLowerCase() !== this.group.access_code.toLowerCase()) return;
+    this.room = null;
+    this.partner = null;
+    this.token = null;
+    this.joinedOnThisConnection = false;
+    this.outbox.clear();
+    this.setPhase('removed');
   }
 
   onRequestError(payload) {

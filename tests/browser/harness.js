@@ -115,14 +115,15 @@ export async function newMember(browser, baseUrl, { width = 1280, height = 800 }
 }
 
 /**
- * For the `describe` it is called in: starts a server and Chromium before the tests, with
- * one member per entry of `viewports` ({name: {width, height}}), and stops both after.
- * Returns {server, members}, filled in once the tests run.
+ * For the `describe` it is called in: starts a server (with `serverArgs` added, see
+ * startServer) and Chromium before the tests, with one member per entry of `viewports`
+ * ({name: {width, height}}), and stops both after. Returns {server, members}, filled in
+ * once the tests run.
  */
-export function suiteWithMembers(viewports) {
+export function suiteWithMembers(viewports, { serverArgs = [] } = {}) {
   const suite = { server: null, browser: null, members: {} };
   before(async () => {
-    suite.server = await startServer();
+    suite.server = await startServer({ args: serverArgs });
     suite.browser = await launchBrowser();
     for (const [name, viewport] of Object.entries(viewports)) {
       suite.members[name] = await newMember(suite.browser, suite.server.baseUrl, viewport);

@@ -1,11 +1,14 @@
 // The conversation with one partner: the pair's icebreaker, messages, composer,
-// "Next person", "Leave", the profanity filter's toggle, and the ended state when the
-// partner goes (the messages stay visible). While the partner's connection is away a note says so; our own messages wait
-// at the end of the log (outgoing.js) until the server relays them.
+// "Next person", "Leave", "Block" and "Report" (safety.js), the profanity filter's toggle,
+// and the ended state when the partner goes (the messages stay visible; she may still
+// block or report the partner who left). While the partner's connection is away a note
+// says so; our own messages wait at the end of the log (outgoing.js) until the server
+// relays them.
 
 import { h, shortTime, uid } from '../dom.js';
 import { describeError } from '../errors.js';
 import { outgoingMessages } from './outgoing.js';
+import { safetyControls } from './safety.js';
 
 const MAX_MESSAGE_CHARS = 2000;
 // How long "<name> is typing…" stays after the partner's last `typing`.
@@ -51,6 +54,7 @@ export function chatView({ groupName, partnerName, prompt, filterOn, actions }) 
   const leaveButton = h('button', { type: 'button', class: 'button subtle' }, 'Leave');
   leaveButton.addEventListener('click', actions.leave);
   nextButton.addEventListener('click', () => moveOn(nextButton, 'Next person'));
+  const safety = safetyControls({ partnerName, block: actions.block, report: actions.report });
 
   const inputId = uid('compose');
   const input = h('textarea', {
@@ -97,7 +101,7 @@ export function chatView({ groupName, partnerName, prompt, filterOn, actions }) 
         groupName ? h('p', { class: 'eyebrow' }, groupName) : null,
         h('h1', { id: 'chat-title', tabindex: '-1' }, titlePrefix, h('span', { class: 'partner-name' }, partnerName)),
       ),
-      h('div', { class: 'chat-actions' }, nextButton, leaveButton),
+      h('div', { class: 'chat-actions' }, nextButton, leaveButton, safety.el),
     ),
     prompt
       ? h(
@@ -114,6 +118,7 @@ export function chatView({ groupName, partnerName, prompt, filterOn, actions }) 
     endedPanel,
     composer,
     filterToggle,
+    safety.dialogs,
   );
 
   async function moveOn(button, label) {
@@ -215,6 +220,8 @@ export function chatView({ groupName, partnerName, prompt, filterOn, actions }) 
       composer.hidden = true;
       nextButton.hidden = true;
       leaveButton.hidden = true;
+      // Without our connection the server no longer knows the room: nothing to block.
+      safety.el.hidden = reason === 'connection';
       titlePrefix.textContent = 'Conversation with ';
       el.classList.add('is-ended');
       findButton.focus();

@@ -65,7 +65,7 @@ export function renderIntro(app, params) {
           name.input.setAttribute('aria-invalid', 'true');
           name.input.focus();
         }
-        if (err.code === 'group_not_found') forgetGroup(code);
+        if (err.code === 'group_not_found' || err.code === 'removed') forgetGroup(code);
         formError.error(describeError(err));
         submit.disabled = false;
         submit.textContent = 'Join the circle';
