@@ -9,6 +9,7 @@
 //! nested `text` a client never displays would buy nothing.
 
 mod payload;
+mod pieces;
 mod words;
 
 use serde_json::value::RawValue;

@@ -5,7 +5,7 @@
 //! position in the payload is known. Only when one of them needs masking is a copy made,
 //! and then only those string literals are re-encoded; every other byte is copied as it is.
 
-use super::words;
+use super::pieces;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -78,7 +78,7 @@ fn edit_for(json: &str, value: &RawValue) -> Result<Option<Edit>, serde_json::Er
         return Ok(None);
     }
     let Text(text) = serde_json::from_str(raw)?;
-    let Some(masked) = words::masked(&text) else {
+    let Some(masked) = pieces::masked(&text) else {
         return Ok(None);
     };
     // `value` borrows from `json` (the deserializer reads from that very string), so
