@@ -1,8 +1,9 @@
 // Timed rounds through the web client (docs/protocol.md section 8): the owner sets a
 // series up on her page (limits checked, a second start refused while one runs) and
 // follows its state; two members chat in each round under a countdown, wait through the
-// break under its own countdown, and land on "That was the last round", from where they
-// keep meeting people; with three members one sits a round out. Screenshots of the
+// break under its own countdown, a latecomer waits under the round's countdown, and all
+// land on "That was the last round", from where they keep meeting people; with three
+// members one sits a round out. Screenshots of the
 // owner's controls, the countdown and the break at 375 and 1280 px go to
 // tests/browser/screenshots/.
 
@@ -44,13 +45,19 @@ describe('Timed rounds in the web client', () => {
     owner: { width: 1280, height: 800 },
     alice: { width: 375, height: 740 },
     bob: { width: 1280, height: 800 },
+    carol: { width: 375, height: 740 },
   });
   const { members } = suite;
 
-  test('two members chat through a 2-round series under its countdowns, a break between, and the last round ends it', async () => {
+  test('two members chat through a 2-round series under its countdowns with a break between, a latecomer waits under it, and the last round ends it', async () => {
     const owner = members.owner.page;
     const alice = members.alice.page;
     const bob = members.bob.page;
+    const carol = members.carol.page;
+    const readings = [];
+    owner.on('request', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname.endsWith('/rounds')) readings.push(Date.now());
+    });
     const group = await createGroup(owner, { name: 'Speed meeting', description: 'Ten seconds each.' });
     await owner.getByText('No rounds running.').waitFor();
 
@@ -106,20 +113,30 @@ describe('Timed rounds in the web client', () => {
     await waitForChatWith(bob, 'Alice');
     await countdown(bob, /^Round 2 of 2 — 0:\d\d left$/);
 
-    // After the last round: its own screen, and back to meeting people from there.
-    for (const page of [alice, bob]) {
+    // A latecomer waits mid-round, and her join's ack gives her the round's countdown.
+    await joinViaLink(carol, group.inviteLink, 'Carol');
+    await waitUntilWaiting(carol);
+    await countdown(carol, /^Round 2 of 2 — 0:\d\d left$/);
+
+    // After the last round: its own screen, for the pair (in no lobby) and the latecomer
+    // (still waiting), and back to meeting people from there.
+    for (const page of [alice, bob, carol]) {
       await page.getByRole('heading', { name: 'That was the last round' }).waitFor(NEXT_PHASE);
       assert.equal(await page.getByRole('timer').isVisible(), false, 'no countdown once it is over');
     }
+    await carol.getByText('You are still in the lobby').waitFor();
     await alice.screenshot({ path: path.join(await ensureScreenshotDir(), 'rounds-finished-375.png'), fullPage: true });
-    // Each other's most recent partner, they wait for someone else (section 3).
-    for (const page of [alice, bob]) {
-      await page.getByRole('button', { name: 'Keep meeting people' }).click();
-      await waitUntilWaiting(page);
-    }
+    await alice.getByRole('button', { name: 'Keep meeting people' }).click();
+    await waitForChatWith(alice, 'Carol');
+    await waitForChatWith(carol, 'Alice');
+    // Alice was his most recent partner: Bob waits for someone else (section 3).
+    await bob.getByRole('button', { name: 'Keep meeting people' }).click();
+    await waitUntilWaiting(bob);
 
-    // The owner's page reads the state again (every 5 s) and sees it over.
+    // The owner's page reads the state again (at most every 5 s) and sees it over.
     await owner.getByText('All 2 rounds are over.').waitFor({ timeout: 8000 });
+    const gaps = readings.slice(1).map((at, i) => at - readings[i]);
+    assert.ok(readings.length >= 3 && gaps.every((gap) => gap >= 4500), `at most one reading every 5 s: ${gaps}`);
 
     for (const member of Object.values(members)) {
       assert.deepEqual(member.problems, { pageErrors: [], dialogs: [] });
@@ -127,7 +144,7 @@ describe('Timed rounds in the web client', () => {
   });
 });
 
-describe('Sitting a round out in the web client', () => {
+describe('Sitting a round out, and stopping a series, in the web client', () => {
   const suite = suiteWithMembers({
     owner: { width: 1280, height: 800 },
     alice: { width: 375, height: 740 },
@@ -174,5 +191,21 @@ describe('Sitting a round out in the web client', () => {
     for (const member of Object.values(members)) {
       assert.deepEqual(member.problems, { pageErrors: [], dialogs: [] });
     }
+  });
+
+  test('the owner starts a series in minutes with the defaults and stops it', async () => {
+    const owner = members.owner.page;
+    await owner.locator('#home-link').click();
+    await createGroup(owner, { name: 'Long rounds', description: 'Five minutes each.' });
+    await owner.getByRole('button', { name: 'Start rounds' }).click();
+    await owner.getByText('Round 1 of 5 has started').waitFor();
+    await countdown(owner, /^Round 1 of 5 — (5:00|4:5\d) left$/);
+
+    await owner.getByRole('button', { name: 'Stop rounds' }).click();
+    await owner.getByText('The rounds are stopped').waitFor();
+    await owner.getByText('No rounds running.').waitFor();
+    await owner.getByRole('button', { name: 'Stop rounds' }).click();
+    await owner.getByText('No rounds are running in this group.').waitFor();
+    assert.deepEqual(members.owner.problems, { pageErrors: [], dialogs: [] });
   });
 });

@@ -40,7 +40,7 @@ export function ownerRounds(owned) {
 
   function drawState() {
     let text = 'No rounds running.';
-    if (state && state.phase === 'finished') text = `All ${state.of} rounds are over.`;
+    if (state && state.phase === 'finished') text = state.of === 1 ? 'The round is over.' : `All ${state.of} rounds are over.`;
     else if (state) text = countdownText(state);
     if (stateLine.textContent !== text) stateLine.textContent = text;
   }
