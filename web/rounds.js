@@ -10,6 +10,12 @@ export const ROUNDS = { min: 1, max: 50 };
 /** How often a shown countdown is redrawn. */
 export const TICK_MS = 1000;
 
+/**
+ * A countdown this long past its end is no longer shown: the series was stopped (members
+ * are not told) or its next step is late (which brings the countdown back).
+ */
+export const STALE_MS = 10000;
+
 /** A time in milliseconds from an RFC 3339 string, or null when there is none. */
 export function parseTime(iso) {
   const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
@@ -40,13 +46,13 @@ export function formatLeft(ms) {
 
 /**
  * The countdown line of a running round or break at `now`: "Round 2 of 5 — 3:12 left",
- * "Break — next round in 0:45"; parts the page does not know are left out.
+ * "Break — next round in 0:45"; parts the page does not know are left out, and a line
+ * STALE_MS past its end is empty.
  */
 export function countdownText(state, now = Date.now()) {
-  if (!state) return '';
+  if (!state || (state.endsAt !== null && now - state.endsAt > STALE_MS)) return '';
   const left = state.endsAt === null ? null : formatLeft(state.endsAt - now);
   if (state.phase === 'break') return left === null ? 'Break' : `Break — next round in ${left}`;
-  if (state.phase === 'finished') return 'That was the last round';
   const name = state.of === null ? `Round ${state.round}` : `Round ${state.round} of ${state.of}`;
   return left === null ? name : `${name} — ${left} left`;
 }

@@ -44,10 +44,14 @@ export class SeriesFollower {
     this.session.notify({ type: 'rounds' });
   }
 
-  /** We are seated again (a pair, a join, `next`): no bye, and in a lobby or a room. */
-  seated() {
+  /**
+   * We are seated again (a pair, a join, `next`): no bye, and in a lobby or a room. Nobody
+   * is paired during a break, so a pair then means the series was stopped.
+   */
+  seated({ paired = false } = {}) {
     this.outOfLobby = false;
     if (this.state) this.state.bye = false;
+    if (paired && this.state && this.state.phase === 'break') this.state = null;
   }
 
   /** We left the group: no series to follow. */

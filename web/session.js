@@ -280,7 +280,7 @@ export class Session {
   onJoinRoom(payload) {
     if (!payload || typeof payload.room !== 'string') return;
     this.matchCount += 1;
-    this.series.seated();
+    this.series.seated({ paired: true });
     this.room = payload.room;
     const partnerName = payload.match && typeof payload.match.name === 'string' ? payload.match.name : '';
     this.partner = { name: partnerName || 'Someone' };

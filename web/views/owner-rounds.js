@@ -41,7 +41,8 @@ export function ownerRounds(owned) {
   function drawState() {
     let text = 'No rounds running.';
     if (state && state.phase === 'finished') text = state.of === 1 ? 'The round is over.' : `All ${state.of} rounds are over.`;
-    else if (state) text = countdownText(state);
+    // Long past its end, the next reading brings the next step: the round alone till then.
+    else if (state) text = countdownText(state) || countdownText({ ...state, endsAt: null });
     if (stateLine.textContent !== text) stateLine.textContent = text;
   }
 
