@@ -16,6 +16,8 @@ export function renderRoom(app, { code }) {
   // Above the chat while a round runs: "Round 2 of 5 — 3:12 left".
   const roundBar = roundClock('round-bar');
   const clocks = roundClocks(el, () => session.rounds);
+  // Which lobby screen shows (lobbyKind), so that a change of the series can swap it.
+  let lobby = null;
 
   const actions = {
     next: () => session.next(),
@@ -36,10 +38,11 @@ export function renderRoom(app, { code }) {
       case 'waiting': {
         chat = null;
         const rounds = session.rounds;
-        if (rounds && rounds.phase === 'break') {
+        lobby = lobbyKind(rounds);
+        if (lobby === 'break') {
           mount(breakView(groupName, actions, rounds));
           document.title = 'Break · The Circle';
-        } else if (rounds && rounds.bye) {
+        } else if (lobby === 'bye') {
           mount(byeView(groupName, actions, rounds));
           document.title = 'Sitting out this round · The Circle';
         } else {
@@ -83,9 +86,16 @@ export function renderRoom(app, { code }) {
     showRounds();
   }
 
-  /** The countdowns follow the series: the bar shows while a chat runs in a round. */
+  /**
+   * The countdowns follow the series: the bar shows while a chat runs in a round, and
+   * the lobby's screen changes with the series (an ack can tell a new state).
+   */
   function showRounds() {
     const rounds = session.rounds;
+    if (session.phase === 'waiting' && lobbyKind(rounds) !== lobby) {
+      render();
+      return;
+    }
     roundBar.hidden = !(rounds && session.phase === 'chatting');
     clocks.update();
   }
@@ -128,6 +138,13 @@ export function renderRoom(app, { code }) {
       document.title = 'The Circle';
     },
   };
+}
+
+/** The lobby's screen for the series' state: 'break', 'bye', 'round' or 'none'. */
+function lobbyKind(rounds) {
+  if (!rounds) return 'none';
+  if (rounds.phase === 'break') return 'break';
+  return rounds.bye ? 'bye' : 'round';
 }
 
 /** A card in the lobby: title, lead, and the round's countdown when `clock` is set. */
