@@ -63,3 +63,21 @@ export function closeGroup(code, ownerToken) {
 export function groupStats(code, ownerToken) {
   return call('GET', `${codePath(code)}/stats`, { token: ownerToken });
 }
+
+/**
+ * POST /groups/{code}/rounds as its owner (docs/protocol.md section 8): starts a series of
+ * {round_seconds, break_seconds, rounds} now; resolves with its state {round, of, phase, ends_at}.
+ */
+export function startRounds(code, ownerToken, settings) {
+  return call('POST', `${codePath(code)}/rounds`, { body: settings, token: ownerToken });
+}
+
+/** GET /groups/{code}/rounds as its owner: the series' state; 404 no_rounds when none. */
+export function getRounds(code, ownerToken) {
+  return call('GET', `${codePath(code)}/rounds`, { token: ownerToken });
+}
+
+/** DELETE /groups/{code}/rounds as its owner: stops the series at once. */
+export function stopRounds(code, ownerToken) {
+  return call('DELETE', `${codePath(code)}/rounds`, { token: ownerToken });
+}

@@ -19,6 +19,11 @@ const MESSAGES = {
   timeout: 'The server did not answer in time. Please try again.',
   disconnected: 'The connection dropped. Please try again.',
   payload_too_large: 'That is too long to send.',
+  rounds_running: 'A series of rounds is already running in this group. Stop it first to start a new one.',
+  no_rounds: 'No rounds are running in this group.',
+  invalid_round_seconds: 'A round must last from 10 seconds to 60 minutes, in whole seconds.',
+  invalid_break_seconds: 'A break must last from 0 to 600 seconds (10 minutes), in whole seconds.',
+  invalid_rounds: 'The number of rounds must be a whole number from 1 to 50.',
 };
 
 /** A readable sentence for {code, message}; uses the server's text for codes we don't know. */

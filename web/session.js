@@ -9,10 +9,14 @@
 //   waiting       in the group's lobby
 //   chatting      paired, in a room
 //   ended         the room is over for us (partner left, or our connection dropped)
+//   finished      the group's series of timed rounds is over (section 8)
 //   closed        the owner closed the group while we waited
 //   removed       reports removed us from the group (docs/protocol.md section 7)
+//
+// While the group runs timed rounds, `series` follows them (series.js).
 
 import { Outbox } from './outbox.js';
+import { SeriesFollower } from './series.js';
 import { CircleSocket, defaultSocketUrl } from './socket.js';
 import { profanityFilter, rememberProfanityFilter } from './storage.js';
 
@@ -46,6 +50,8 @@ export class Session {
     this.endReason = null; // left | next | disconnected | connection
     this.closedReason = null; // owner | gone
     this.matchCount = 0;
+    // The group's series of timed rounds (section 8).
+    this.series = new SeriesFollower(this);
     // The secret that resumes our place on a new connection (single use; never logged).
     this.token = null;
     // Whether the current connection resumed our place (else the server knows nothing of us).
@@ -68,17 +74,29 @@ export class Session {
     this.socket.on('group_closed', (p) => this.onGroupClosed(p));
     this.socket.on('removed', (p) => this.onRemoved(p));
     this.socket.on('request_error', (p) => this.onRequestError(p));
+    this.series.listen(this.socket);
     this.socket.onStatus((status, info) => this.onStatus(status, info));
     this.socket.setGreeting((send) => this.resume(send));
   }
 
   /**
    * fn(event) for {type: 'phase'|'message'|'outgoing'|'partner'|'typing'|'gap'|'error'|
-   * 'connection'|'group_closed', ...}; returns unsubscribe.
+   * 'connection'|'group_closed'|'rounds'|'round_ending'|'rounds_finished', ...}; returns
+   * unsubscribe.
    */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** The series of timed rounds running now: {round, of, phase, endsAt, bye}, or null. */
+  get rounds() {
+    return this.series.state;
+  }
+
+  /** After the last round: whether we still wait in the lobby (else we are in none). */
+  get finishedInLobby() {
+    return this.series.finishedInLobby;
   }
 
   get connectionStatus() {
@@ -122,12 +140,22 @@ export class Session {
     return this.part('report', { reason });
   }
 
+  /**
+   * After the last round: back to meeting people the ordinary way. From the lobby we
+   * just go on waiting; from no lobby (our room ended with the series) we ask for `next`.
+   */
+  async keepMeeting() {
+    if (this.finishedInLobby && this.joinedOnThisConnection) this.setPhase('waiting');
+    else await this.next();
+  }
+
   /** Leaves lobby and room for good (also when the page goes away: the partner is told at once). */
   leave() {
     this.socket.emit('leave_room');
     this.room = null;
     this.partner = null;
     this.token = null;
+    this.series.clear();
     this.joinedOnThisConnection = false;
     this.outbox.clear();
     this.setPhase('idle');
@@ -209,7 +237,10 @@ export class Session {
       throw (ack && ack.error) || { code: 'unknown', message: '' };
     }
     this.joinedOnThisConnection = true;
+    this.series.seated();
     if (ack.member && typeof ack.member.token === 'string') this.token = ack.member.token;
+    // join_group's ack tells the series running now (none: no series); next's says nothing.
+    if (event === 'join_group') this.series.fromAck(ack.rounds);
     if (this.matchCount === matchesBefore) {
       this.room = null;
       this.partner = null;
@@ -247,6 +278,7 @@ export class Session {
     this.resumed = true;
     this.joinedOnThisConnection = true;
     if (ack.member && typeof ack.member.token === 'string') this.token = ack.member.token;
+    this.series.fromAck(ack.rounds);
     if (typeof ack.room === 'string' && ack.room !== this.room) {
       // Paired while away, and the replay no longer had the join_room.
       this.onJoinRoom({ room: ack.room, match: ack.match });
@@ -254,6 +286,13 @@ export class Session {
       this.endChat('connection');
     }
     if (ack.gap === true && this.phase === 'chatting') this.notify({ type: 'gap' });
+  }
+
+  /** Our room ended with its round (series.js): no partner, and what did not go out stays undelivered. */
+  endRoomForRound() {
+    this.room = null;
+    this.partner = null;
+    this.outbox.abandon();
   }
 
   /** The room is over for us: what has not gone out stays undelivered. */
@@ -266,6 +305,7 @@ export class Session {
   onJoinRoom(payload) {
     if (!payload || typeof payload.room !== 'string') return;
     this.matchCount += 1;
+    this.series.seated({ paired: true });
     this.room = payload.room;
     const partnerName = payload.match && typeof payload.match.name === 'string' ? payload.match.name : '';
     this.partner = { name: partnerName || 'Someone' };

@@ -3,7 +3,7 @@
 //! applied once, and the hub's own locks keep every member in one place meanwhile.
 
 use super::local::{LocalPresence, Peer};
-use super::rounds::{AlreadyRunning, Stepped, Timed, now_ms};
+use super::rounds::{AlreadyRunning, Stepped, Stopped, Timed, now_ms};
 use crate::domain::{AccessCode, Group, RoomId};
 use crate::matchmaking::rounds::{History, RoundPlan, pair_round};
 use crate::matchmaking::{Choice, Member, MemberNumber, Outcome, Pairing};
@@ -156,7 +156,7 @@ impl Timed for LocalPresence {
         Ok(Ok(self.start_round(group, &mut running, first)))
     }
 
-    async fn stop_series(&self, group: &Group) -> Result<Option<Vec<Pairing<Peer>>>, StoreError> {
+    async fn stop_series(&self, group: &Group) -> Result<Option<Stopped<Peer>>, StoreError> {
         let code = &group.access_code;
         let Some(running) = self.running(code) else {
             return Ok(None);
@@ -167,8 +167,13 @@ impl Timed for LocalPresence {
         }
         self.series.0.remove(code);
         self.hub.pause(code, false);
+        let present = self.hub.present(code);
         // Waiters of a break join again in their order of arrival, as if they had just come.
-        Ok(Some(self.wait_again(group, self.hub.waiters(code).iter())))
+        let paired = self.wait_again(group, self.hub.waiters(code).iter());
+        Ok(Some(Stopped {
+            present: present.iter().map(|m| m.handle().clone()).collect(),
+            paired,
+        }))
     }
 
     async fn step_series(

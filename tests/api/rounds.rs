@@ -61,10 +61,11 @@ async fn round_of(member: &mut TestMember, round: u64) -> Option<String> {
         .next_of(&["round_started", "round_bye"], ROUND_WAIT)
         .await;
     assert_eq!(payload["round"], round, "{event} {payload}");
+    assert_eq!(payload["of"], 3, "{event} {payload}");
+    assert!(payload["ends_at"].is_string(), "{event} {payload}");
     if event == "round_bye" {
         return None;
     }
-    assert_eq!(payload["of"], 3);
     let joined = member.next_event("join_room").await;
     Some(joined["match"]["id"].as_str().unwrap().to_owned())
 }
@@ -268,6 +269,9 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
         )
         .await;
     assert_eq!(response.status(), 204);
+    for member in [&mut ada, &mut bob] {
+        assert_eq!(member.next_event("rounds_stopped").await, json!({}));
+    }
     // Past the round's end: the chat goes on, with no round event.
     tokio::time::sleep(Duration::from_secs(10)).await;
     let ack = ada

@@ -24,4 +24,4 @@ if [ -z "${CIRCLE_BIN:-}" ]; then
 fi
 
 cd "$here"
-exec node --test --test-concurrency=1 --test-reporter=spec circle.test.js reconnect.test.js resume.test.js leaving.test.js prompts.test.js typing.test.js stats.test.js filter.test.js safety.test.js
+exec node --test --test-concurrency=1 --test-reporter=spec circle.test.js reconnect.test.js resume.test.js leaving.test.js prompts.test.js typing.test.js stats.test.js filter.test.js safety.test.js rounds.test.js

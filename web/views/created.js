@@ -4,6 +4,7 @@ import { h, uid } from '../dom.js';
 import { ownedGroup } from '../storage.js';
 import { ownerCounts } from './counts.js';
 import { ownerControls } from './owner.js';
+import { ownerRounds } from './owner-rounds.js';
 
 export function inviteLink(code) {
   return `${location.origin}/join/${encodeURIComponent(code)}`;
@@ -43,9 +44,12 @@ export function renderCreated(app, { group }) {
 
   const owned = ownedGroup(code);
   const counts = owned ? ownerCounts(owned) : null;
+  const rounds = owned ? ownerRounds(owned) : null;
   const owner = owned
     ? ownerControls(owned, () => {
         counts.stop();
+        rounds.stop();
+        rounds.el.hidden = true;
         joinButton.disabled = true;
         copyButton.disabled = true;
       })
@@ -69,11 +73,18 @@ export function renderCreated(app, { group }) {
           'section',
           { class: 'card stack-sm', 'aria-labelledby': 'owner-title' },
           h('h2', { id: 'owner-title' }, 'Owner'),
-          h('p', { class: 'hint' }, 'This device keeps the key that lets you see the counts and close the group. Closing it is possible from the home page too.'),
+          h('p', { class: 'hint' }, 'This device keeps the key that lets you see the counts, run timed rounds and close the group. Closing it is possible from the home page too.'),
           counts.el,
+          rounds.el,
           owner.el,
         )
       : null,
   );
-  return { el, destroy: () => counts && counts.stop() };
+  return {
+    el,
+    destroy: () => {
+      if (counts) counts.stop();
+      if (rounds) rounds.stop();
+    },
+  };
 }

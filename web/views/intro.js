@@ -7,12 +7,14 @@ import { decodeRules } from '../rules.js';
 import { forgetGroup, ownedGroup, rememberGroup } from '../storage.js';
 import { ownerCounts } from './counts.js';
 import { ownerControls } from './owner.js';
+import { ownerRounds } from './owner-rounds.js';
 
 export function renderIntro(app, params) {
   const code = params.code;
   const el = h('div', { class: 'screen intro' });
   let alive = true;
   let counts = null;
+  let rounds = null;
 
   if (params.group) {
     showGroup(params.group);
@@ -74,7 +76,10 @@ export function renderIntro(app, params) {
 
     const heading = h('h1', { tabindex: '-1' }, group.name);
     const owned = ownedGroup(group.access_code || code);
-    if (owned) counts = ownerCounts(owned);
+    if (owned) {
+      counts = ownerCounts(owned);
+      rounds = ownerRounds(owned);
+    }
     const parts = [
       h('p', { class: 'eyebrow' }, 'You are invited to'),
       heading,
@@ -83,8 +88,10 @@ export function renderIntro(app, params) {
       expiryNote(group.expires_at),
       form,
       owned
-        ? h('section', { class: 'card stack-sm', 'aria-label': 'Owner' }, h('h2', {}, 'You created this group'), counts.el, ownerControls(owned, () => {
+        ? h('section', { class: 'card stack-sm', 'aria-label': 'Owner' }, h('h2', {}, 'You created this group'), counts.el, rounds.el, ownerControls(owned, () => {
             counts.stop();
+            rounds.stop();
+            rounds.el.hidden = true;
             submit.disabled = true;
           }).el)
         : null,
@@ -98,6 +105,7 @@ export function renderIntro(app, params) {
     destroy: () => {
       alive = false;
       if (counts) counts.stop();
+      if (rounds) rounds.stop();
     },
   };
 }

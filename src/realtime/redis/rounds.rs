@@ -4,8 +4,7 @@
 use super::RedisPresence;
 use super::peer::RemotePeer;
 use crate::domain::{AccessCode, Group};
-use crate::matchmaking::Pairing;
-use crate::realtime::rounds::{AlreadyRunning, Stepped, Timed};
+use crate::realtime::rounds::{AlreadyRunning, Stepped, Stopped, Timed};
 use crate::series::{RoundSettings, Series, Step};
 use crate::store::StoreError;
 use async_trait::async_trait;
@@ -28,10 +27,7 @@ impl Timed for RedisPresence {
         Err(not_built())
     }
 
-    async fn stop_series(
-        &self,
-        _group: &Group,
-    ) -> Result<Option<Vec<Pairing<RemotePeer>>>, StoreError> {
+    async fn stop_series(&self, _group: &Group) -> Result<Option<Stopped<RemotePeer>>, StoreError> {
         Ok(None)
     }
 

@@ -44,6 +44,14 @@ impl<M> Stepped<M> {
     }
 }
 
+/// What stopping a series did.
+pub struct Stopped<M> {
+    /// The group's present members when it stopped: `rounds_stopped`.
+    pub present: Vec<M>,
+    /// Pairs formed as the waiters of a break joined again: `join_room`.
+    pub paired: Vec<Pairing<M>>,
+}
+
 /// A presence backend's side of timed rounds.
 #[async_trait]
 pub trait Timed: Presence {
@@ -59,10 +67,8 @@ pub trait Timed: Presence {
 
     /// Stops `group`'s series at once (running chats go on as ordinary chats; waiters of a
     /// break are paired the ordinary way). `None` when none runs.
-    async fn stop_series(
-        &self,
-        group: &Group,
-    ) -> Result<Option<Vec<Pairing<Self::Handle>>>, StoreError>;
+    async fn stop_series(&self, group: &Group)
+    -> Result<Option<Stopped<Self::Handle>>, StoreError>;
 
     /// Applies `step` to `group`'s series if it is still `expected`; `None` when another
     /// driver applied it (or the series was stopped) meanwhile.

@@ -7,7 +7,7 @@
 mod backend;
 mod notices;
 
-pub use backend::{AlreadyRunning, Stepped, Timed};
+pub use backend::{AlreadyRunning, Stepped, Stopped, Timed};
 
 use super::Realtime;
 use crate::domain::{AccessCode, Group};
@@ -64,10 +64,11 @@ impl<P: Timed> Rounds for Realtime<P> {
     }
 
     async fn stop_rounds(&self, group: &Group) -> Result<bool, StoreError> {
-        let Some(paired) = self.presence.stop_series(group).await? else {
+        let Some(stopped) = self.presence.stop_series(group).await? else {
             return Ok(false);
         };
-        for pair in &paired {
+        notices::stopped(&stopped.present);
+        for pair in &stopped.paired {
             let prompt = group.prompts.pick(&mut rand::rng()).map(str::to_owned);
             super::notices::pair_formed(&pair.own, pair, prompt).await;
         }

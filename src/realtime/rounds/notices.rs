@@ -34,6 +34,16 @@ struct RoundBreak {
 #[derive(Serialize)]
 struct Finished {}
 
+#[derive(Serialize)]
+struct Stopped {}
+
+/// Tells the group's present members that its owner stopped the series.
+pub fn stopped<H: Handle>(present: &[H]) {
+    for member in present {
+        member.emit("rounds_stopped", &Stopped {});
+    }
+}
+
 /// Tells everyone `step` concerns, in order: ended rooms first, then the new pairs (each
 /// `round_started` before its `join_room`), the byes, and the whole group's notices.
 pub async fn tell<H: Handle>(step: Step, stepped: &Stepped<H>, prompts: &crate::domain::Prompts) {
@@ -58,7 +68,7 @@ pub async fn tell<H: Handle>(step: Step, stepped: &Stepped<H>, prompts: &crate::
             notices::pair_formed(&pair.own, pair, prompt).await;
         }
         for member in &stepped.byes {
-            member.emit("round_bye", &RoundOnly { round });
+            member.emit("round_bye", &started);
         }
     }
     for pair in &stepped.ordinary {
