@@ -168,7 +168,7 @@ describe('Sitting a round out, and stopping a series, in the web client', () => 
     for (const [name, page] of Object.entries(pages)) {
       await countdown(page, /^Round 1( of 1)?/);
       if (await page.getByRole('heading', { name: 'You sit out this round' }).isVisible()) {
-        await page.getByText(/You’ll be paired (next round|again once it is over)/).waitFor();
+        await page.getByText(/[Yy]ou’ll be paired (next round|again once it is over)/).waitFor();
         sitting.push(name);
       } else {
         await countdown(page, /^Round 1 of 1 — 0:\d\d left$/);
