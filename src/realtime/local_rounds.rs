@@ -167,8 +167,13 @@ impl Timed for LocalPresence {
         }
         self.series.0.remove(code);
         self.hub.pause(code, false);
-        // Waiters of a break join again in their order of arrival, as if they had just come.
-        Ok(Some(self.wait_again(group, self.hub.waiters(code).iter())))
+        // Present waiters of a break join again in their order of arrival, as if they had
+        // just come; an away waiter keeps her place until she is back.
+        let waiters = self.hub.waiters(code);
+        Ok(Some(self.wait_again(
+            group,
+            waiters.iter().filter(|m| !m.is_away()),
+        )))
     }
 
     async fn step_series(

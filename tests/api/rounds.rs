@@ -46,15 +46,6 @@ impl TestApp {
     }
 }
 
-/// Skips a test on Redis until timed rounds are built there.
-fn on_one_node_only() -> bool {
-    if redis_url().is_some() {
-        eprintln!("SKIPPED: timed rounds are built on one node only so far");
-        return false;
-    }
-    true
-}
-
 /// A member and her public id.
 async fn member_with_id(app: &TestApp, code: &str, name: &str) -> (TestMember, String) {
     let member = app.member().await;
@@ -81,9 +72,6 @@ async fn round_of(member: &mut TestMember, round: u64) -> Option<String> {
 
 #[tokio::test]
 async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_byes() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let mut members = Vec::new();
@@ -157,9 +145,6 @@ async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_
 
 #[tokio::test]
 async fn the_owner_api_checks_the_token_and_each_value_and_allows_one_series_at_a_time() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let good = json!({"round_seconds": 10, "rounds": 2});
@@ -251,9 +236,6 @@ async fn the_owner_api_checks_the_token_and_each_value_and_allows_one_series_at_
 
 #[tokio::test]
 async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, mut bob, old_room) = app.pair(&group.code).await;
@@ -291,9 +273,6 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
 
 #[tokio::test]
 async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, _) = member_with_id(&app, &group.code, "Ada").await;
@@ -340,9 +319,6 @@ async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
 
 #[tokio::test]
 async fn a_member_who_resumes_mid_round_gets_the_round_and_her_room() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let mut ada = Resumable::join(&app, &group.code, "Ada").await;

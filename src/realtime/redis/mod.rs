@@ -23,6 +23,7 @@ mod peer;
 mod relay;
 mod replies;
 mod resume;
+mod round_rules;
 mod rounds;
 mod rules;
 mod scripts;
@@ -32,6 +33,7 @@ pub use driver::ResilientDriver;
 pub use member::RedisMember;
 pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
+pub use round_rules::{Driven, RoundView, StartPlan};
 pub use rules::RedisRules;
 
 use super::Bounds;
