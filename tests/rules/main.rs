@@ -9,6 +9,7 @@
 mod contract;
 mod differential;
 mod executors;
+mod round_contract;
 
 #[path = "../support/redis_prefix.rs"]
 mod redis_prefix;

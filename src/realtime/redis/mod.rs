@@ -33,7 +33,7 @@ pub use driver::ResilientDriver;
 pub use member::RedisMember;
 pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
-pub use round_rules::{Driven, RoundView, StartPlan};
+pub use round_rules::{Driven, RoundView};
 pub use rules::RedisRules;
 
 use super::Bounds;

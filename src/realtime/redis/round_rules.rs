@@ -10,7 +10,7 @@ use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use crate::domain::{Group, MemberId, RoomId};
 use crate::matchmaking::rounds::{History, RoundPlan};
-use crate::matchmaking::{Choice, Pairing};
+use crate::matchmaking::{Choice, Pairing, RoundDraws};
 use crate::realtime::rounds::{AlreadyRunning, Stepped};
 use crate::series::{Series, Step};
 use crate::store::StoreError;
@@ -36,32 +36,6 @@ pub struct Driven {
     pub series: Series,
     /// The group's access code, sealed.
     pub sealed_code: Vec<u8>,
-}
-
-/// A start's plan: the pairs, a fresh room for each, and the choices with which byes (and
-/// members whose planned partner moved) wait again, one per planned member.
-pub struct StartPlan<'a> {
-    /// Who meets whom, and who sits out.
-    pub plan: &'a RoundPlan<MemberId>,
-    /// One room per pair, in order.
-    pub rooms: &'a [RoomId],
-    /// The choices of the members who wait again, in order.
-    pub choices: &'a [Choice],
-}
-
-impl StartPlan<'_> {
-    /// A plan's rooms and choices, drawn at random.
-    pub fn draws(plan: &RoundPlan<MemberId>) -> (Vec<RoomId>, Vec<Choice>) {
-        let mut rng = rand::rng();
-        let rooms = plan
-            .pairs
-            .iter()
-            .map(|_| RoomId::generate(&mut rng))
-            .collect();
-        let waits = plan.pairs.len() * 2 + plan.byes.len();
-        let choices = (0..waits).map(|_| Choice::random(&mut rng)).collect();
-        (rooms, choices)
-    }
 }
 
 /// A pair the scripts name flat: `{member, member, room, name, name}`.
@@ -180,7 +154,8 @@ impl RedisRules {
         })
     }
 
-    /// Starts a round of `group` by `start`, once: a new series `next` when `expected` is
+    /// Starts a round of `group` by `plan` with `draws`, once
+    /// ([`crate::matchmaking::Hub::start_round`]): a new series `next` when `expected` is
     /// `None` (refused while one runs; this node drives it), else the series' next round
     /// if it is still `expected` (`Ok(None)` when it is not).
     pub async fn start_round(
@@ -188,7 +163,8 @@ impl RedisRules {
         group: &Group,
         expected: Option<&Series>,
         next: &Series,
-        start: StartPlan<'_>,
+        plan: &RoundPlan<MemberId>,
+        draws: &RoundDraws,
     ) -> Result<Result<Option<Stepped<MemberId>>, AlreadyRunning>, StoreError> {
         let sealed = match expected {
             None => self.keys().cipher().seal(&group.access_code),
@@ -201,15 +177,15 @@ impl RedisRules {
             .arg(self.node())
             .arg(self.ttl_ms())
             .arg(sealed)
-            .arg(start.plan.pairs.len());
-        for ((a, b), room) in start.plan.pairs.iter().zip(start.rooms) {
+            .arg(plan.pairs.len());
+        for ((a, b), room) in plan.pairs.iter().zip(&draws.rooms) {
             call.arg(a.as_str()).arg(b.as_str()).arg(room.as_str());
         }
-        call.arg(start.plan.byes.len());
-        for bye in &start.plan.byes {
+        call.arg(plan.byes.len());
+        for bye in &plan.byes {
             call.arg(bye.as_str());
         }
-        for choice in start.choices {
+        for choice in &draws.choices {
             call.arg(choice.room.as_str()).arg(choice.draw);
         }
         let reply: Vec<Vec<String>> = call

@@ -10,10 +10,9 @@
 
 use super::RedisPresence;
 use super::peer::RemotePeer;
-use super::round_rules::StartPlan;
 use crate::domain::{AccessCode, Group, MemberId};
 use crate::matchmaking::rounds::pair_round;
-use crate::matchmaking::{Choice, Pairing};
+use crate::matchmaking::{Choice, Pairing, RoundDraws};
 use crate::realtime::rounds::{AlreadyRunning, Stepped, Timed, now_ms};
 use crate::series::{RoundSettings, Series, Step};
 use crate::store::StoreError;
@@ -41,13 +40,9 @@ impl RedisPresence {
             |m| view.blocks.get(m).unwrap_or(&no_blocks).iter(),
             &mut rand::rng(),
         );
-        let (rooms, choices) = StartPlan::draws(&plan);
-        let start = StartPlan {
-            plan: &plan,
-            rooms: &rooms,
-            choices: &choices,
-        };
-        let stepped = match self.rules.start_round(group, expected, next, start).await? {
+        let draws = RoundDraws::random(&plan, &mut rand::rng());
+        let started = self.rules.start_round(group, expected, next, &plan, &draws);
+        let stepped = match started.await? {
             Ok(Some(stepped)) => stepped,
             Ok(None) => return Ok(Ok(None)),
             Err(running) => return Ok(Err(running)),
