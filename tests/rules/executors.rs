@@ -144,6 +144,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// The members of `group` present for a round, in the hub's order.
+    pub fn present(&self, group: &Group) -> Vec<MemberId> {
+        let present = self.hub.present(&group.access_code);
+        present.iter().map(|m| m.handle().clone()).collect()
+    }
+
     fn member(&self, id: &MemberId) -> Arc<Member<MemberId>> {
         let mut members = self.members.lock().unwrap();
         members
