@@ -1,6 +1,6 @@
 -- round_end: A = group fingerprint, expected series, next series, step ("warn", "break"
 -- or "finish").
--- A round's end (`LocalPresence::end_round`), in one step and once: unless the series is
+-- A round's end (`Hub::end_round`), in one step and once: unless the series is
 -- no longer `expected`, the next series is stored; on a break pairing is paused and the
 -- members of the round's rooms wait in the lobby again; at the finish the rooms end (their
 -- members end up nowhere) and the series no longer runs (nor has a driver).

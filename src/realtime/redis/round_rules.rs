@@ -8,7 +8,7 @@ use super::RedisRules;
 use super::replies::{display_name, malformed, named};
 use super::rules::unavailable;
 use super::scripts::{self, invoke};
-use crate::domain::{Group, MemberId, RoomId};
+use crate::domain::{AccessCode, Group, MemberId, RoomId};
 use crate::matchmaking::rounds::{History, RoundPlan};
 use crate::matchmaking::{Choice, Pairing, RoundDraws};
 use crate::realtime::rounds::{AlreadyRunning, Stepped};
@@ -104,10 +104,7 @@ impl RedisRules {
     }
 
     /// `group`'s series, if one was started and not stopped: one GET.
-    pub async fn series(
-        &self,
-        group: &crate::domain::AccessCode,
-    ) -> Result<Option<Series>, StoreError> {
+    pub async fn series(&self, group: &AccessCode) -> Result<Option<Series>, StoreError> {
         let stored: Option<String> = redis::cmd("GET")
             .arg(self.keys().series(&self.keys().fingerprint(group)))
             .query_async(&mut self.connection())
@@ -279,7 +276,7 @@ impl RedisRules {
     }
 
     /// Drops `group`'s series (the group is gone).
-    pub async fn forget_rounds(&self, group: &crate::domain::AccessCode) -> Result<(), StoreError> {
+    pub async fn forget_rounds(&self, group: &AccessCode) -> Result<(), StoreError> {
         invoke(&scripts::ROUND_FORGET, self.keys())
             .arg(self.keys().fingerprint(group))
             .invoke_async::<i64>(&mut self.connection())

@@ -1,7 +1,7 @@
 -- round_start: A = group fingerprint, expected series ("" to start a new one), next
 -- series, node, lease (ms), sealed group code, pair count, pairs as {member, member, room},
 -- bye count, byes, then choices as {room, draw} for members who wait again.
--- A round starts (`LocalPresence::start_round`), in one step and once: unless the series
+-- A round starts (`Hub::start_round`), in one step and once: unless the series
 -- is no longer `expected` (or, for a new one, one runs), every present member of the plan
 -- leaves her room or lobby; each planned pair whose members are both still present is
 -- seated (`seat_pair`, counted); the byes, then members whose planned partner is gone,
@@ -84,7 +84,10 @@ store_series(group, next_series)
 local ordinary = {}
 local choice = i + 1
 local function wait_again(member)
-  local entered = enter(group, member, A[choice] or '', tonumber(A[choice + 1] or '0'))
+  if not A[choice] then
+    return -- no choice left for her (`Hub::start_round` draws enough): she stays out
+  end
+  local entered = enter(group, member, A[choice], tonumber(A[choice + 1]))
   choice = choice + 2
   if entered[1] == 'paired' then
     local partner = entered[2]

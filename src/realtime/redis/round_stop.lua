@@ -1,5 +1,5 @@
 -- round_stop: A = group fingerprint, then choices as {room, draw}.
--- The owner stops a running series (`LocalPresence::stop_series`): it is dropped with all
+-- The owner stops a running series (`Hub::stop_rounds`): it is dropped with all
 -- it kept, pairing runs again, and the present waiters of a break `enter` the lobby again
 -- in their order of arrival, with the choices (those beyond the choices keep their place).
 -- Returns {{"none"}} when no series runs, else {{"ok"}, pairs {member, member, room, name,
