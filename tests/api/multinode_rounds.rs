@@ -2,6 +2,7 @@
 //! is killed (SIGKILL) just before a round falls due; another node takes the series over
 //! within the member TTL, and no round is skipped or applied twice. Runs in the Redis pass
 //! of the suite and is skipped, saying so, otherwise.
+
 use crate::helpers::*;
 use crate::multinode::nodes;
 use serde_json::{Value, json};
