@@ -1,6 +1,7 @@
 //! A series' steps on Redis are applied once (docs/protocol.md section 8): each step
 //! compares the stored series with the one it was planned from, so a second driver with
-//! the same plan (or an old one) changes nothing.
+//! the same plan (or an old one) changes nothing; and one node at a time drives a series,
+//! the one holding its lease (`Keys::series` names the `:lease` suffix).
 
 use crate::executors::{Executor, choice, group, redis_nodes};
 use circle::domain::{MemberId, RoomId};
@@ -64,4 +65,58 @@ async fn a_step_is_applied_once_however_many_drivers_try_it() {
     );
     let stored = a.rules.series(&g.access_code).await.unwrap();
     assert_eq!(stored, Some(warned));
+}
+
+#[tokio::test]
+async fn the_node_that_starts_a_series_drives_it_until_its_lease_lapses_then_another_does() {
+    let (a, b, _prefix) = redis_nodes().await;
+    let g = group(0);
+    let plan = RoundPlan {
+        pairs: vec![],
+        byes: vec![],
+    };
+    let draws = RoundDraws {
+        rooms: vec![],
+        choices: vec![],
+    };
+    let first = Series::start(settings(), 0);
+    let started = a.rules.start_round(&g, None, &first, &plan, &draws);
+    assert!(started.await.unwrap().unwrap().is_some());
+    let driven = |node: &crate::executors::Node| {
+        let rules = node.rules.clone();
+        async move {
+            let driven = rules.driven().await.unwrap();
+            let keys = rules.keys();
+            driven
+                .iter()
+                .map(|d| (d.series.clone(), keys.cipher().open(&d.sealed_code)))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        driven(&a).await,
+        [(first.clone(), Some(g.access_code.clone()))]
+    );
+    assert_eq!(driven(&b).await, [], "a renews its lease");
+    assert_eq!(driven(&a).await.len(), 1);
+
+    // Its node died: the lease lapses (as after the member TTL).
+    let keys = a.rules.keys();
+    let lease = format!("{}:lease", keys.series(&keys.fingerprint(&g.access_code)));
+    redis::cmd("DEL")
+        .arg(lease)
+        .query_async::<usize>(&mut a.rules.connection())
+        .await
+        .unwrap();
+    assert_eq!(
+        driven(&b).await,
+        [(first.clone(), Some(g.access_code.clone()))]
+    );
+    assert_eq!(driven(&a).await, [], "b holds it now");
+
+    let step = Step::Finish { round: 1 };
+    let finished = first.advance(step, 0);
+    let done = b.rules.end_round(&g, &first, &finished, step);
+    assert!(done.await.unwrap().is_some());
+    assert_eq!(driven(&b).await, [], "a finished series has no driver");
 }
