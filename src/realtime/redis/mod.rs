@@ -24,6 +24,7 @@ mod peer;
 mod relay;
 mod replies;
 mod resume;
+mod round_replies;
 mod round_rules;
 mod rounds;
 mod rules;

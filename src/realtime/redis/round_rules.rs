@@ -5,10 +5,11 @@
 //! check these against the hub's round operations.
 
 use super::RedisRules;
-use super::replies::{display_name, malformed, named};
+use super::replies::malformed;
+use super::round_replies::{ended, ids, json, pairings, parse_series, split_pairs};
 use super::rules::unavailable;
 use super::scripts::{self, invoke};
-use crate::domain::{AccessCode, Group, MemberId, RoomId};
+use crate::domain::{AccessCode, Group, MemberId};
 use crate::matchmaking::rounds::{History, RoundPlan};
 use crate::matchmaking::{Choice, Pairing, RoundDraws};
 use crate::realtime::rounds::{AlreadyRunning, Stepped};
@@ -18,8 +19,6 @@ use std::collections::HashMap;
 
 /// What the next round's pairing needs, as Redis has it.
 pub struct RoundView {
-    /// The group's series, if one was started and not stopped.
-    pub series: Option<Series>,
     /// The members present for a round: waiting or in one of the group's rooms, not away.
     pub present: Vec<MemberId>,
     /// Whom each member may never be paired with, both ways.
@@ -36,58 +35,6 @@ pub struct Driven {
     pub series: Series,
     /// The group's access code, sealed.
     pub sealed_code: Vec<u8>,
-}
-
-/// A pair the scripts name flat: `{member, member, room, name, name}`.
-const PAIR_FIELDS: usize = 5;
-
-fn json(series: &Series) -> Result<String, StoreError> {
-    serde_json::to_string(series).map_err(|e| StoreError::Unavailable(e.to_string()))
-}
-
-/// A stored series.
-pub(super) fn parse_series(stored: &str) -> Result<Series, StoreError> {
-    serde_json::from_str(stored).map_err(|_| malformed("series"))
-}
-
-fn ids(reply: &[String]) -> Vec<MemberId> {
-    reply.iter().filter_map(|id| named(id)).collect()
-}
-
-/// `{a, b}` pairs as the sets keep them: the two ids, space-separated.
-fn split_pairs(reply: &[String]) -> Vec<(MemberId, MemberId)> {
-    reply
-        .iter()
-        .filter_map(|pair| pair.split_once(' '))
-        .map(|(a, b)| (MemberId::from_wire(a), MemberId::from_wire(b)))
-        .collect()
-}
-
-fn pairings(flat: &[String], script: &str) -> Result<Vec<Pairing<MemberId>>, StoreError> {
-    if !flat.len().is_multiple_of(PAIR_FIELDS) {
-        return Err(malformed(script));
-    }
-    flat.chunks_exact(PAIR_FIELDS)
-        .map(|p| {
-            Ok(Pairing {
-                room: RoomId::from_wire(&p[2]),
-                own: named(&p[0]).ok_or_else(|| malformed(script))?,
-                own_name: display_name(&p[3]).ok_or_else(|| malformed(script))?,
-                partner: named(&p[1]).ok_or_else(|| malformed(script))?,
-                partner_name: display_name(&p[4]).ok_or_else(|| malformed(script))?,
-            })
-        })
-        .collect()
-}
-
-fn ended(flat: &[String], script: &str) -> Result<Vec<(RoomId, MemberId)>, StoreError> {
-    if !flat.len().is_multiple_of(2) {
-        return Err(malformed(script));
-    }
-    Ok(flat
-        .chunks_exact(2)
-        .map(|e| (RoomId::from_wire(&e[0]), MemberId::from_wire(&e[1])))
-        .collect())
 }
 
 impl RedisRules {
@@ -120,12 +67,8 @@ impl RedisRules {
             .invoke_async(&mut self.connection())
             .await
             .map_err(unavailable)?;
-        let [series, present, blocked, met, byes] = reply.as_slice() else {
+        let [present, blocked, met, byes] = reply.as_slice() else {
             return Err(malformed("round_view"));
-        };
-        let series = match series.first().map(String::as_str) {
-            None | Some("") => None,
-            Some(stored) => Some(parse_series(stored)?),
         };
         let mut blocks: HashMap<MemberId, Vec<MemberId>> = HashMap::new();
         for (a, b) in split_pairs(blocked) {
@@ -144,7 +87,6 @@ impl RedisRules {
         let mut history = History::new();
         history.record(&past);
         Ok(RoundView {
-            series,
             present: ids(present),
             blocks,
             history,
