@@ -251,6 +251,11 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
     let room = ada.next_event("join_room").await["room"].clone();
     assert_ne!(room, json!(old_room));
     assert_eq!(bob.next_event("join_room").await["room"], room);
+    // The ended room is closed to them, also between two sockets of one node.
+    let ack = ada
+        .request("message", json!({"room": old_room, "text": "old room"}))
+        .await;
+    assert_refused(&ack, "not_in_room");
     let response = app
         .rounds_request(
             reqwest::Method::DELETE,
@@ -266,7 +271,11 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
         .request("message", json!({"room": room, "text": "still talking"}))
         .await;
     assert_eq!(ack["ok"], true, "{ack}");
-    assert_eq!(bob.next_chat().await["text"], "still talking");
+    assert_eq!(
+        bob.next_chat().await["text"],
+        "still talking",
+        "nothing came through the ended room"
+    );
     bob.assert_no("round_ended").await;
     bob.assert_no("round_started").await;
 }
