@@ -22,6 +22,7 @@ mod occupancy;
 mod outcome;
 mod rooms;
 mod round_start;
+mod round_steps;
 /// Pairing for timed rounds: everyone present at once, avoiding past partners.
 pub mod rounds;
 mod safety;
@@ -33,6 +34,7 @@ pub use member::{Member, MemberNumber, Whereabouts};
 pub use occupancy::Occupancy;
 pub use outcome::{Departure, Joined, Outcome, Pairing, Recipients, SeatView};
 pub use round_start::{PlannedPair, RoomsEnded, Seated};
+pub use round_steps::{RoundDraws, RoundEnded, RoundStarted};
 pub use safety::{Parted, Parting, Removal};
 
 #[cfg(test)]

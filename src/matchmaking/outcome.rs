@@ -83,18 +83,25 @@ impl<M> Joined<M> {
 
 impl<M> Outcome<M> {
     /// The same outcome, with every member reached through `reach`.
-    pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Outcome<N> {
+    pub fn map<N>(self, reach: impl FnMut(M) -> N) -> Outcome<N> {
         match self {
             Outcome::Waiting => Outcome::Waiting,
             Outcome::GroupClosed => Outcome::GroupClosed,
             Outcome::Removed => Outcome::Removed,
-            Outcome::Paired(pair) => Outcome::Paired(Pairing {
-                room: pair.room,
-                own: reach(pair.own),
-                own_name: pair.own_name,
-                partner: reach(pair.partner),
-                partner_name: pair.partner_name,
-            }),
+            Outcome::Paired(pair) => Outcome::Paired(pair.map(reach)),
+        }
+    }
+}
+
+impl<M> Pairing<M> {
+    /// The same pair, with both members reached through `reach`.
+    pub fn map<N>(self, mut reach: impl FnMut(M) -> N) -> Pairing<N> {
+        Pairing {
+            room: self.room,
+            own: reach(self.own),
+            own_name: self.own_name,
+            partner: reach(self.partner),
+            partner_name: self.partner_name,
         }
     }
 }

@@ -127,13 +127,13 @@ impl<M: Clone> Hub<M> {
         ended
     }
 
-    /// Seats each of `pairs` (members who are nowhere now) in a fresh room of `group`
-    /// from `rooms`; a pair one of whom moved meanwhile is not seated.
+    /// Seats each of `pairs` (members who are nowhere now) in a fresh room of `group`,
+    /// the pair's own of `rooms`; a pair one of whom moved meanwhile is not seated.
     pub fn seat_round(
         &self,
         group: &Group,
         pairs: &[PlannedPair<M>],
-        mut rooms: impl FnMut() -> RoomId,
+        rooms: &[RoomId],
     ) -> Seated<M> {
         let room_group = RoomGroup {
             code: group.access_code.clone(),
@@ -144,7 +144,7 @@ impl<M: Clone> Hub<M> {
             met: Vec::new(),
             unseated: Vec::new(),
         };
-        for (a, b) in pairs {
+        for ((a, b), room) in pairs.iter().zip(rooms) {
             let (first, second) = match a.number() < b.number() {
                 true => (a, b),
                 false => (b, a),
@@ -156,11 +156,10 @@ impl<M: Clone> Hub<M> {
                 seated.unseated.extend([a.clone(), b.clone()]);
                 continue;
             };
-            let room = rooms();
-            self.seat_pair(&room_group, (a, &a_name), (b, &b_name), &room);
+            self.seat_pair(&room_group, (a, &a_name), (b, &b_name), room);
             seated.met.push((a.number(), b.number()));
             seated.pairs.push(Pairing {
-                room,
+                room: room.clone(),
                 own: a.handle().clone(),
                 own_name: a_name,
                 partner: b.handle().clone(),

@@ -4,15 +4,14 @@
 
 use super::local::{LocalPresence, Peer};
 use super::rounds::{AlreadyRunning, Stepped, Stopped, Timed, now_ms};
-use crate::domain::{AccessCode, Group, RoomId};
-use crate::matchmaking::rounds::{History, RoundPlan, pair_round};
-use crate::matchmaking::{Choice, Member, MemberNumber, Outcome, Pairing};
+use crate::domain::{AccessCode, Group};
+use crate::matchmaking::rounds::{History, pair_round};
+use crate::matchmaking::{Choice, MemberNumber, RoundDraws};
 use crate::series::{RoundSettings, Series, Step};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use dashmap::DashMap;
 use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One group's series: where it is, and who met whom in it.
@@ -25,92 +24,33 @@ struct Running {
 #[derive(Default)]
 pub struct SeriesBook(DashMap<AccessCode, Arc<Mutex<Running>>>);
 
-type Members = Vec<Arc<Member<Peer>>>;
-
 impl LocalPresence {
     /// Round `round`'s start: every present member leaves her lobby or room and is paired
-    /// anew by [`pair_round`]; byes (and members of a pair whose partner moved meanwhile)
-    /// wait, and may meet a latecomer the ordinary way.
+    /// anew by [`pair_round`] ([`crate::matchmaking::Hub::start_round`]).
     fn start_round(&self, group: &Group, running: &mut Running, next: Series) -> Stepped<Peer> {
         let code = &group.access_code;
-        let present = self.hub.present(code);
-        let ended = self.hub.end_rooms(&present);
-        for member in &present {
-            self.hub.leave(member); // the waiters; room members are out already
-        }
-        let numbers: Vec<MemberNumber> = present.iter().map(|m| m.number()).collect();
+        let numbers: Vec<MemberNumber> =
+            self.hub.present(code).iter().map(|m| m.number()).collect();
         let blocks = self.hub.blocks(code);
         let no_blocks = Vec::new();
+        let mut rng = rand::rng();
         let plan = pair_round(
             &numbers,
             &running.history,
             |m| blocks.get(m).unwrap_or(&no_blocks).iter(),
-            &mut rand::rng(),
+            &mut rng,
         );
-        let by_number: HashMap<MemberNumber, &Arc<Member<Peer>>> =
-            present.iter().map(|m| (m.number(), m)).collect();
-        let member = |n: &MemberNumber| by_number[n].clone();
-        let pairs: Vec<_> = plan
-            .pairs
-            .iter()
-            .map(|(a, b)| (member(a), member(b)))
-            .collect();
-        let seated = self
+        let started = self
             .hub
-            .seat_round(group, &pairs, || RoomId::generate(&mut rand::rng()));
-        running.history.record(&RoundPlan {
-            pairs: seated.met,
-            byes: plan.byes.clone(),
-        });
-        self.hub.pause(code, false);
-        let byes: Members = plan.byes.iter().map(member).collect();
-        let ordinary = self.wait_again(group, byes.iter().chain(&seated.unseated));
+            .start_round(group, &plan, &RoundDraws::random(&plan, &mut rng));
+        running.history.record(&started.applied);
         Stepped {
-            ended: ended.ended,
-            pairs: seated.pairs,
-            byes: byes.iter().map(|m| m.handle().clone()).collect(),
-            ordinary,
+            ended: started.ended,
+            pairs: started.pairs,
+            byes: started.byes,
+            ordinary: started.ordinary,
             ..Stepped::of(next)
         }
-    }
-
-    /// Puts `members` back in `group`'s lobby, in order; the pairs that formed.
-    fn wait_again<'a>(
-        &self,
-        group: &Group,
-        members: impl Iterator<Item = &'a Arc<Member<Peer>>>,
-    ) -> Vec<Pairing<Peer>> {
-        members
-            .filter_map(|m| {
-                match self
-                    .hub
-                    .wait_again(m, group, &Choice::random(&mut rand::rng()))
-                {
-                    Some(Outcome::Paired(pairing)) => Some(pairing),
-                    _ => None,
-                }
-            })
-            .collect()
-    }
-
-    /// A step at a round's end (`Warn`, `Break`, `Finish`): rooms end on a break or at
-    /// the finish; on a break everyone waits in the paused lobby.
-    fn end_round(&self, group: &Group, step: Step, next: Series) -> Stepped<Peer> {
-        let code = &group.access_code;
-        let present = self.hub.present(code);
-        let mut stepped = Stepped::of(next);
-        stepped.present = present.iter().map(|m| m.handle().clone()).collect();
-        match step {
-            Step::Break { .. } => {
-                self.hub.pause(code, true);
-                let ended = self.hub.end_rooms(&present);
-                self.wait_again(group, ended.vacated.iter());
-                stepped.ended = ended.ended;
-            }
-            Step::Finish { .. } => stepped.ended = self.hub.end_rooms(&present).ended,
-            Step::Warn { .. } | Step::Start { .. } => {}
-        }
-        stepped
     }
 
     fn running(&self, code: &AccessCode) -> Option<Arc<Mutex<Running>>> {
@@ -166,13 +106,13 @@ impl Timed for LocalPresence {
             return Ok(None);
         }
         self.series.0.remove(code);
-        self.hub.pause(code, false);
         let present = self.hub.present(code);
-        // Waiters of a break join again in their order of arrival, as if they had just come.
-        let paired = self.wait_again(group, self.hub.waiters(code).iter());
+        let waiting = self.hub.waiters(code).len();
+        let mut rng = rand::rng();
+        let choices: Vec<Choice> = (0..waiting).map(|_| Choice::random(&mut rng)).collect();
         Ok(Some(Stopped {
             present: present.iter().map(|m| m.handle().clone()).collect(),
-            paired,
+            paired: self.hub.stop_rounds(group, &choices),
         }))
     }
 
@@ -192,7 +132,14 @@ impl Timed for LocalPresence {
         let next = expected.advance(step, now_ms());
         let stepped = match step {
             Step::Start { .. } => self.start_round(group, &mut running, next),
-            _ => self.end_round(group, step, next),
+            _ => {
+                let ended = self.hub.end_round(group, step);
+                Stepped {
+                    ended: ended.ended,
+                    present: ended.present,
+                    ..Stepped::of(next)
+                }
+            }
         };
         running.series = stepped.series.clone();
         Ok(Some(stepped))

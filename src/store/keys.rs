@@ -92,8 +92,9 @@ impl Keys {
 
     /// The key prefixes the scripts build their keys from, in the order `keys.lua`
     /// reads them: member, lobby, room, closed group, group, counts, seated (a group's
-    /// members who sit in rooms), a group's blocks and reports.
-    pub fn script_prefixes(&self) -> [String; 8] {
+    /// members who sit in rooms), a group's blocks and reports (and its paused flag), a
+    /// group's series of timed rounds.
+    pub fn script_prefixes(&self) -> [String; 9] {
         [
             self.member_prefix(),
             self.lobby(""),
@@ -103,7 +104,17 @@ impl Keys {
             self.counts_prefix(),
             format!("{}:seated:", self.prefix),
             self.safety(""),
+            self.series(""),
         ]
+    }
+
+    /// One group's series of timed rounds (docs/protocol.md section 8), as JSON: the one
+    /// key read on every join. The round scripts extend it: `:code` (the group's sealed
+    /// code, for the node that takes the series over), `:met` (pairs met, as `:blk`),
+    /// `:byes` (byes per member), `:lease` (the node driving it); `<prefix>:series:running`
+    /// lists the fingerprints of running series.
+    pub fn series(&self, fingerprint: &str) -> String {
+        format!("{}:series:{fingerprint}", self.prefix)
     }
 
     fn counts_prefix(&self) -> String {
@@ -112,7 +123,7 @@ impl Keys {
 
     /// The prefix of one group's blocks and reports (docs/protocol.md section 7), which
     /// `part.lua` extends: `:blk` (blocked pairs), `:rep:<member>` (her reporters), `:rm`
-    /// (removed members).
+    /// (removed members); the round scripts add `:paused` (a break: no ordinary pairing).
     pub fn safety(&self, fingerprint: &str) -> String {
         format!("{}:safety:{fingerprint}", self.prefix)
     }

@@ -16,6 +16,7 @@ mod logged_failures;
 mod matchmaking;
 mod multinode;
 mod multinode_resume;
+mod multinode_rounds;
 mod ordering;
 mod polling_client;
 mod privacy;

@@ -46,15 +46,6 @@ impl TestApp {
     }
 }
 
-/// Skips a test on Redis until timed rounds are built there.
-fn on_one_node_only() -> bool {
-    if redis_url().is_some() {
-        eprintln!("SKIPPED: timed rounds are built on one node only so far");
-        return false;
-    }
-    true
-}
-
 /// What `member` got at round `round`: her partner's id, or `None` for a bye.
 async fn round_of(member: &mut TestMember, round: u64) -> Option<String> {
     let (event, payload) = member
@@ -72,9 +63,6 @@ async fn round_of(member: &mut TestMember, round: u64) -> Option<String> {
 
 #[tokio::test]
 async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_byes() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let mut members = Vec::new();
@@ -148,9 +136,6 @@ async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_
 
 #[tokio::test]
 async fn the_owner_api_checks_the_token_and_each_value_and_allows_one_series_at_a_time() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let good = json!({"round_seconds": 10, "rounds": 2});
@@ -242,9 +227,6 @@ async fn the_owner_api_checks_the_token_and_each_value_and_allows_one_series_at_
 
 #[tokio::test]
 async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, mut bob, old_room) = app.pair(&group.code).await;
@@ -260,6 +242,11 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
     let room = ada.next_event("join_room").await["room"].clone();
     assert_ne!(room, json!(old_room));
     assert_eq!(bob.next_event("join_room").await["room"], room);
+    // The ended room is closed to them, also between two sockets of one node.
+    let ack = ada
+        .request("message", json!({"room": old_room, "text": "old room"}))
+        .await;
+    assert_refused(&ack, "not_in_room");
     let response = app
         .rounds_request(
             reqwest::Method::DELETE,
@@ -278,16 +265,17 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
         .request("message", json!({"room": room, "text": "still talking"}))
         .await;
     assert_eq!(ack["ok"], true, "{ack}");
-    assert_eq!(bob.next_chat().await["text"], "still talking");
+    assert_eq!(
+        bob.next_chat().await["text"],
+        "still talking",
+        "nothing came through the ended room"
+    );
     bob.assert_no("round_ended").await;
     bob.assert_no("round_started").await;
 }
 
 #[tokio::test]
 async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, _) = app.joined_with_id(&group.code, "Ada").await;
@@ -334,9 +322,6 @@ async fn latecomers_wait_meet_each_other_mid_round_and_join_the_next_round() {
 
 #[tokio::test]
 async fn a_member_who_resumes_mid_round_gets_the_round_and_her_room() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let mut ada = Resumable::join(&app, &group.code, "Ada").await;
@@ -362,9 +347,6 @@ async fn a_member_who_resumes_mid_round_gets_the_round_and_her_room() {
 
 #[tokio::test]
 async fn a_round_never_pairs_a_blocked_pair() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, mut bob, room) = app.pair(&group.code).await;
@@ -385,9 +367,6 @@ async fn a_round_never_pairs_a_blocked_pair() {
 
 #[tokio::test]
 async fn in_a_break_everyone_waits_unpaired_and_the_counts_say_so() {
-    if !on_one_node_only() {
-        return;
-    }
     let app = spawn_app().await;
     let group = app.create_group().await;
     let (mut ada, mut bob, _room) = app.pair(&group.code).await;

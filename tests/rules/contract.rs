@@ -2,6 +2,7 @@
 //! fresh executor, and `contract_tests!` runs it against the model and against Redis.
 
 use crate::executors::{Executor, Model, choice, group, name_of, redis_nodes};
+use crate::round_contract::*;
 use circle::domain::MemberId;
 use circle::matchmaking::{Departure, Joined, Outcome, Pairing, Parting, Whereabouts};
 
@@ -298,4 +299,10 @@ contract_tests!(
     joining_makes_an_away_member_present,
     a_blocked_pair_never_meets_again_in_that_group,
     reports_from_the_threshold_remove_a_member,
+    a_paused_lobby_pairs_nobody_until_pairing_runs_again,
+    a_round_start_ends_the_rooms_seats_the_plan_and_the_byes_wait_again,
+    a_planned_member_who_is_away_stays_and_her_planned_partner_waits_again,
+    a_break_ends_the_rooms_and_everyone_waits_unpaired_until_the_next_round,
+    the_finish_ends_the_rooms_and_their_members_are_nowhere,
+    stopping_a_series_in_a_break_pairs_the_waiters_in_order_of_arrival,
 );

@@ -3,14 +3,17 @@
 //! on where every member is, and Redis must hold the section 3 invariant. proptest
 //! shrinks a disagreement to a minimal sequence.
 
-use crate::executors::{CODES, Executor, Model, Node, choice, group, redis_nodes};
+use crate::executors::{CODES, Executor, Model, Node, RoundStep, choice, group, redis_nodes};
 use circle::domain::{MemberId, RoomId};
+use circle::matchmaking::rounds::{History, RoundPlan, pair_round};
 use circle::matchmaking::{
-    Back, Choice, Departure, Joined, Outcome, Pairing, Parted, Parting, Whereabouts,
+    Back, Choice, Departure, Joined, Outcome, Pairing, Parted, Parting, RoundDraws, Whereabouts,
 };
 use circle::realtime::redis::Reaped;
+use circle::series::Step;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use rand::SeedableRng;
 use std::collections::HashSet;
 
 /// Members at once: the even ones on node A, the odd ones on node B.
@@ -63,6 +66,27 @@ enum Op {
         group: usize,
         draws: (u32, u32),
     },
+    /// The group's ordinary pairing is paused (a break), or runs again.
+    Pause {
+        group: usize,
+        paused: bool,
+    },
+    /// A round of a series starts in the group: its present members are paired by a plan
+    /// drawn from `seed`.
+    Round {
+        group: usize,
+        seed: u64,
+    },
+    /// The group's running series warns (0), breaks (1) or finishes (2).
+    EndRound {
+        group: usize,
+        kind: u8,
+    },
+    /// The group's running series stops.
+    StopRounds {
+        group: usize,
+        draw: u32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -82,8 +106,12 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..CODES.len() * 3).prop_map(Op::Close),
         1 => Just(Op::Vanish),
         1 => (0..CODES.len() * 3).prop_map(Op::Expire),
-        3 => (slot.clone(), slot, group, any::<(u32, u32)>())
+        3 => (slot.clone(), slot, group.clone(), any::<(u32, u32)>())
             .prop_map(|(a, b, group, draws)| Op::Together { a, b, group, draws }),
+        1 => (group.clone(), any::<bool>()).prop_map(|(group, paused)| Op::Pause { group, paused }),
+        2 => (group.clone(), any::<u64>()).prop_map(|(group, seed)| Op::Round { group, seed }),
+        2 => (group.clone(), 0..3u8).prop_map(|(group, kind)| Op::EndRound { group, kind }),
+        1 => (group, any::<u32>()).prop_map(|(group, draw)| Op::StopRounds { group, draw }),
     ]
 }
 
@@ -99,6 +127,10 @@ enum Call {
     Back(MemberId, Choice),
     Close(usize),
     Expire(usize),
+    Pause(usize, bool),
+    StartRound(usize, RoundPlan<MemberId>, RoundDraws),
+    EndRound(usize, Step),
+    StopRounds(usize, Vec<Choice>),
 }
 
 /// Whether `op` would join or close a group that has expired (the server refuses those
@@ -109,6 +141,10 @@ fn touches_expired(op: &Op, world: &World) -> bool {
         Op::Join { group, .. } | Op::Together { group, .. } => expired(group),
         Op::Next { slot, .. } => world.last_group[slot].is_some_and(expired),
         Op::Close(g) => g < CODES.len() && expired(g),
+        Op::Pause { group, .. }
+        | Op::Round { group, .. }
+        | Op::EndRound { group, .. }
+        | Op::StopRounds { group, .. } => expired(group),
         _ => false,
     }
 }
@@ -132,7 +168,38 @@ async fn apply(rules: &impl Executor, call: &Call) -> String {
             format!("closed, waiters {:?}", ids(&waiters))
         }
         Call::Expire(last) => format!("expired, swept {:?}", ids(&rules.expire(*last, &[]).await)),
+        Call::Pause(g, paused) => {
+            rules.pause(&group(*g), *paused).await;
+            format!("paused: {paused}")
+        }
+        Call::StartRound(g, plan, draws) => {
+            describe_round(&rules.start_round(&group(*g), plan, draws).await)
+        }
+        Call::EndRound(g, step) => describe_round(&rules.end_round(&group(*g), *step).await),
+        Call::StopRounds(g, choices) => {
+            let paired = rules.stop_rounds(&group(*g), choices).await;
+            let paired: Vec<String> = paired.iter().map(describe_pairing).collect();
+            format!("stopped; {}", paired.join(", "))
+        }
     }
+}
+
+fn describe_round(step: &RoundStep) -> String {
+    let ended: Vec<String> = step
+        .ended
+        .iter()
+        .map(|(room, m)| format!("{} out of {}", m.as_str(), room.as_str()))
+        .collect();
+    let pairs: Vec<String> = step.pairs.iter().map(describe_pairing).collect();
+    let ordinary: Vec<String> = step.ordinary.iter().map(describe_pairing).collect();
+    format!(
+        "ended [{}]; pairs [{}]; byes {:?}; ordinary [{}]; present {:?}",
+        ended.join(", "),
+        pairs.join(", "),
+        ids(&step.byes),
+        ordinary.join(", "),
+        ids(&step.present)
+    )
 }
 
 fn ids(members: &[MemberId]) -> Vec<&str> {
@@ -227,6 +294,11 @@ struct World {
     step: usize,
     /// Groups below this one have expired: nobody joins or closes them any more.
     live_from: usize,
+    /// Per group: whether a series runs in it (the Redis executor needs one for a step).
+    series: Vec<bool>,
+    /// Groups whose pairing has been paused: their waiters may be eligible for each
+    /// other (a pause does not re-pair them when it ends; a series' next round does).
+    paused: HashSet<usize>,
 }
 
 impl World {
@@ -308,6 +380,7 @@ async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseErro
     };
     for (g, _) in CODES.iter().enumerate() {
         let code = group(g).access_code;
+        let paused = world.paused.contains(&g);
         let lobby: Vec<String> = redis::cmd("LRANGE")
             .arg(keys.lobby(&keys.fingerprint(&code)))
             .arg(0)
@@ -320,7 +393,7 @@ async fn check_invariants(node: &Node, world: &World) -> Result<(), TestCaseErro
             prop_assert!(placed.insert(a.clone()), "{} waits twice", a);
             let place = node.whereabouts(&MemberId::from_wire(a)).await;
             prop_assert_eq!(describe_place(&place), format!("lobby {}", code.expose()));
-            if node.is_away(&MemberId::from_wire(a)).await {
+            if paused || node.is_away(&MemberId::from_wire(a)).await {
                 continue;
             }
             for b in &waiting[i + 1..] {
@@ -389,6 +462,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         rooms_seen: Vec::new(),
         step: 0,
         live_from: 0,
+        series: vec![false; CODES.len()],
+        paused: HashSet::new(),
     };
     for (step, op) in ops.iter().enumerate() {
         let mut calls: Vec<(usize, Call)> = Vec::new();
@@ -533,6 +608,45 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     log.extend([one, two]);
                 }
             }
+            Op::Pause { group, paused } => {
+                if paused {
+                    world.paused.insert(group);
+                }
+                calls.push((0, Call::Pause(group, paused)));
+            }
+            Op::Round { group: g, seed } => {
+                let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+                let present = model.present(&group(g));
+                let no_blocks: Vec<MemberId> = Vec::new();
+                let plan = pair_round(&present, &History::new(), |_| &no_blocks, &mut rng);
+                let draw = seed as u32;
+                let rooms = plan.pairs.iter().map(|_| world.choice(draw).room).collect();
+                let waits = plan.pairs.len() * 2 + plan.byes.len();
+                let choices = (0..waits).map(|_| world.choice(draw)).collect();
+                world.series[g] = true;
+                let draws = RoundDraws { rooms, choices };
+                calls.push((g, Call::StartRound(g, plan, draws)));
+            }
+            Op::EndRound { group: g, kind } if world.series[g] => {
+                let step = match kind {
+                    0 => Step::Warn { round: 1 },
+                    1 => Step::Break { round: 1 },
+                    _ => Step::Finish { round: 1 },
+                };
+                match step {
+                    Step::Break { .. } => _ = world.paused.insert(g),
+                    Step::Finish { .. } => world.series[g] = false,
+                    _ => {}
+                }
+                calls.push((g, Call::EndRound(g, step)));
+            }
+            Op::EndRound { .. } => {}
+            Op::StopRounds { group: g, draw } if world.series[g] => {
+                world.series[g] = false;
+                let choices = (0..SLOTS).map(|_| world.choice(draw)).collect();
+                calls.push((g, Call::StopRounds(g, choices)));
+            }
+            Op::StopRounds { .. } => {}
             Op::Together {
                 a: slot,
                 group,

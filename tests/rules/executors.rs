@@ -5,10 +5,14 @@ use crate::redis_prefix::RedisPrefix;
 use circle::domain::{
     AccessCode, Description, DisplayName, Group, GroupName, MemberId, OwnerToken, RoomId, Rules,
 };
+use circle::matchmaking::rounds::RoundPlan;
 use circle::matchmaking::{
-    Back, Choice, Departure, Hub, Joined, Member, Occupancy, Parted, Parting, Whereabouts,
+    Back, Choice, Departure, Hub, Joined, Member, Occupancy, Pairing, Parted, Parting, RoundDraws,
+    Whereabouts,
 };
 use circle::realtime::redis::{Reaped, RecordedPlace, RedisRules};
+use circle::realtime::rounds::Stepped;
+use circle::series::{RoundSettings, Series, Step};
 use circle::store::{GroupStore, RedisStore, connect_redis};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -81,7 +85,54 @@ pub trait Executor {
     /// Who waits in `group` and who sits in its rooms, and the pairs formed in it so far
     /// (the owner's counts, docs/protocol.md section 7).
     async fn counts(&self, group: &Group) -> (Occupancy, u64);
+    /// Pauses `group`'s ordinary pairing (a break), or lets it run again.
+    async fn pause(&self, group: &Group, paused: bool);
+    /// A round of a series in `group` starts by `plan`, with `draws`.
+    async fn start_round(
+        &self,
+        group: &Group,
+        plan: &RoundPlan<MemberId>,
+        draws: &RoundDraws,
+    ) -> RoundStep;
+    /// A round of `group`'s series ends by `step` (a warning, a break, the finish).
+    async fn end_round(&self, group: &Group, step: Step) -> RoundStep;
+    /// `group`'s series stops; waiters join again with `choices`.
+    async fn stop_rounds(&self, group: &Group, choices: &[Choice]) -> Vec<Pairing<MemberId>>;
 }
+
+/// What a round's step did, as both executors must agree (ended rooms and the present
+/// members in id order).
+#[derive(Debug, PartialEq)]
+pub struct RoundStep {
+    pub ended: Vec<(RoomId, MemberId)>,
+    pub pairs: Vec<Pairing<MemberId>>,
+    pub byes: Vec<MemberId>,
+    pub ordinary: Vec<Pairing<MemberId>>,
+    pub present: Vec<MemberId>,
+}
+
+impl RoundStep {
+    fn of(stepped: Stepped<MemberId>) -> Self {
+        let mut step = Self {
+            ended: stepped.ended,
+            pairs: stepped.pairs,
+            byes: stepped.byes,
+            ordinary: stepped.ordinary,
+            present: stepped.present,
+        };
+        step.ended
+            .sort_by(|a, b| (a.1.as_str(), a.0.as_str()).cmp(&(b.1.as_str(), b.0.as_str())));
+        step.present.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        step
+    }
+}
+
+/// The settings of the test series: long rounds, breaks, many of them.
+const SETTINGS: RoundSettings = RoundSettings {
+    round_seconds: 600,
+    break_seconds: 60,
+    rounds: 50,
+};
 
 /// The reference model: a [`Hub`] whose handles are the member ids themselves.
 #[derive(Default)]
@@ -93,6 +144,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// The members of `group` present for a round, in the hub's order.
+    pub fn present(&self, group: &Group) -> Vec<MemberId> {
+        let present = self.hub.present(&group.access_code);
+        present.iter().map(|m| m.handle().clone()).collect()
+    }
+
     fn member(&self, id: &MemberId) -> Arc<Member<MemberId>> {
         let mut members = self.members.lock().unwrap();
         members
@@ -162,6 +219,48 @@ impl Executor for Model {
         }
         let formed = pairs.get(&group.access_code).copied().unwrap_or(0);
         (self.hub.occupancy(&group.access_code), formed)
+    }
+
+    async fn pause(&self, group: &Group, paused: bool) {
+        self.hub.pause(&group.access_code, paused);
+    }
+
+    async fn start_round(
+        &self,
+        group: &Group,
+        plan: &RoundPlan<MemberId>,
+        draws: &RoundDraws,
+    ) -> RoundStep {
+        let number = |id: &MemberId| self.member(id).number();
+        let numbered = RoundPlan {
+            pairs: plan
+                .pairs
+                .iter()
+                .map(|(a, b)| (number(a), number(b)))
+                .collect(),
+            byes: plan.byes.iter().map(number).collect(),
+        };
+        let started = self.hub.start_round(group, &numbered, draws);
+        RoundStep::of(Stepped {
+            ended: started.ended,
+            pairs: started.pairs,
+            byes: started.byes,
+            ordinary: started.ordinary,
+            ..Stepped::of(Series::start(SETTINGS, 0))
+        })
+    }
+
+    async fn end_round(&self, group: &Group, step: Step) -> RoundStep {
+        let ended = self.hub.end_round(group, step);
+        RoundStep::of(Stepped {
+            ended: ended.ended,
+            present: ended.present,
+            ..Stepped::of(Series::start(SETTINGS, 0))
+        })
+    }
+
+    async fn stop_rounds(&self, group: &Group, choices: &[Choice]) -> Vec<Pairing<MemberId>> {
+        self.hub.stop_rounds(group, choices)
     }
 }
 
@@ -304,6 +403,49 @@ impl Executor for Node {
             .unwrap();
         let occupancy = self.rules.occupancy(group).await.unwrap();
         (occupancy, formed.unwrap_or(0))
+    }
+
+    async fn pause(&self, group: &Group, paused: bool) {
+        self.rules.pause(group, paused).await.unwrap();
+    }
+
+    /// A new series when none runs, else its next round (the stored series is the one
+    /// compared and set).
+    async fn start_round(
+        &self,
+        group: &Group,
+        plan: &RoundPlan<MemberId>,
+        draws: &RoundDraws,
+    ) -> RoundStep {
+        let current = self.rules.series(&group.access_code).await.unwrap();
+        let expected = current.filter(Series::is_running);
+        let next = match &expected {
+            Some(series) => series.advance(
+                Step::Start {
+                    round: series.round + 1,
+                },
+                0,
+            ),
+            None => Series::start(SETTINGS, 0),
+        };
+        let started = self
+            .rules
+            .start_round(group, expected.as_ref(), &next, plan, draws);
+        let stepped = started.await.unwrap().unwrap().expect("the series as read");
+        RoundStep::of(stepped)
+    }
+
+    async fn end_round(&self, group: &Group, step: Step) -> RoundStep {
+        let current = self.rules.series(&group.access_code).await.unwrap();
+        let expected = current.expect("a series runs");
+        let next = expected.advance(step, 0);
+        let ended = self.rules.end_round(group, &expected, &next, step).await;
+        RoundStep::of(ended.unwrap().expect("the series as read"))
+    }
+
+    async fn stop_rounds(&self, group: &Group, choices: &[Choice]) -> Vec<Pairing<MemberId>> {
+        let stopped = self.rules.stop_rounds(group, choices).await.unwrap();
+        stopped.unwrap_or_default()
     }
 
     async fn whereabouts(&self, member: &MemberId) -> Whereabouts {

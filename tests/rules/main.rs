@@ -9,6 +9,8 @@
 mod contract;
 mod differential;
 mod executors;
+mod round_contract;
+mod series_steps;
 
 #[path = "../support/redis_prefix.rs"]
 mod redis_prefix;

@@ -9,7 +9,8 @@
 //! journal's size, the SHA-256 of her resume token and her group's sealed code), kept
 //! alive by her node every third of the member TTL; a resumable member's journal; a
 //! group's lobby (its waiting members in order of arrival); a room's members; a closed
-//! group's tombstone. Her profanity filter: see [`super::reader_filter`] (the `filter` field
+//! group's tombstone; a group's series of timed rounds, its history and its driver's
+//! lease (`rounds`). Her profanity filter: see [`super::reader_filter`] (the `filter` field
 //! of a resumable member's record; each event's sender travels with it, so that the node
 //! writing to her socket tells her own echo from a partner's message). Each socket sits in an adapter room named by its member id, so that
 //! any node can reach it. Resumable members: see `resume` and `absence`.
@@ -23,6 +24,8 @@ mod peer;
 mod relay;
 mod replies;
 mod resume;
+mod round_replies;
+mod round_rules;
 mod rounds;
 mod rules;
 mod scripts;
@@ -32,6 +35,7 @@ pub use driver::ResilientDriver;
 pub use member::RedisMember;
 pub use peer::RemotePeer;
 pub use replies::{Reaped, RecordedPlace};
+pub use round_rules::{Driven, RoundView};
 pub use rules::RedisRules;
 
 use super::Bounds;

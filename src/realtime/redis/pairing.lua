@@ -1,4 +1,4 @@
--- Shared by join and back: who may be paired, and seating a pair.
+-- Shared by join, back and the round scripts: who may be paired, and seating a pair.
 
 -- The member of a blocked pair's set (docs/protocol.md section 7): the two ids in order.
 local function pair_key(a, b)
@@ -13,8 +13,12 @@ end
 -- her (`Hub::part`), in their order of
 -- arrival: the same rule as `Lobby::take_partner` and `Choice::pick`. Waiters whose
 -- records are gone (their node died) leave the lobby on the way. Returns the partner, or
--- nil when nobody is eligible.
+-- nil when nobody is eligible or the group's pairing is paused (a break between timed
+-- rounds, `Hub::pause`).
 local function take_partner(group, member, last, draw)
+  if redis.call('EXISTS', K.safety .. group .. ':paused') == 1 then
+    return nil
+  end
   local lobby = K.lobby .. group
   local blocked = K.safety .. group .. ':blk'
   local eligible = {}
@@ -60,4 +64,26 @@ local function partner_in(room, member)
     end
   end
   return ''
+end
+
+-- Puts `member`, who is nowhere, into `group`'s lobby, or pairs her at once in `room` with
+-- the waiter `take_partner` picks by `draw` (`Hub::enter`). A closed group, or one that
+-- removed her, refuses her. Returns {outcome, partner}: "waiting", "paired" (with the
+-- partner), "closed" or "removed".
+local function enter(group, member, room, draw)
+  if redis.call('EXISTS', K.closed .. group) == 1 then
+    return {'closed', ''}
+  end
+  if redis.call('SISMEMBER', K.safety .. group .. ':rm', member) == 1 then
+    return {'removed', ''}
+  end
+  local mkey = K.member .. member
+  local partner = take_partner(group, member, redis.call('HGET', mkey, 'last') or '', draw)
+  if not partner then
+    redis.call('RPUSH', K.lobby .. group, member)
+    redis.call('HSET', mkey, 'place', 'lobby:' .. group)
+    return {'waiting', ''}
+  end
+  seat_pair(group, member, partner, room)
+  return {'paired', partner}
 end

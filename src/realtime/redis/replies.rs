@@ -4,17 +4,17 @@ use crate::domain::{DisplayName, MemberId, RoomId};
 use crate::matchmaking::{Back, Departure, Joined, Outcome, Pairing, Parted, Removal};
 use crate::store::StoreError;
 
-fn malformed(script: &str) -> StoreError {
+pub(super) fn malformed(script: &str) -> StoreError {
     StoreError::Unavailable(format!("unexpected reply from the {script} script"))
 }
 
 /// A member the script named, if it named one.
-fn named(id: &str) -> Option<MemberId> {
+pub(super) fn named(id: &str) -> Option<MemberId> {
     (!id.is_empty()).then(|| MemberId::from_wire(id))
 }
 
 /// A name as the member record keeps it (the default name if it is missing).
-fn display_name(name: &str) -> Option<DisplayName> {
+pub(super) fn display_name(name: &str) -> Option<DisplayName> {
     DisplayName::parse(Some(name))
         .or_else(|_| DisplayName::parse(None))
         .ok()

@@ -21,6 +21,14 @@ const JOURNAL: &str = include_str!("journal.lua");
 const GUARD: &str = include_str!("guard.lua");
 /// Marks a joining member resumable.
 const MARK: &str = include_str!("mark.lua");
+/// A group's series of timed rounds and its present members, shared by the round
+/// scripts (after [`VACATE`], [`TALLY_LUA`] and [`PAIRING`]).
+const ROUNDS: &str = include_str!("rounds.lua");
+
+/// `keys.lua`, then everything a round script may use, then `body`.
+fn round_script(body: &str) -> Script {
+    script(&[VACATE, TALLY_LUA, PAIRING, ROUNDS], body)
+}
 
 /// `keys.lua`, then the shared `parts`, then `body`.
 fn script(parts: &[&str], body: &str) -> Script {
@@ -84,6 +92,27 @@ pub static ATTACH: LazyLock<Script> =
 pub static FILTER: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("filter.lua")));
 /// Use up a resume token.
 pub static REDEEM: LazyLock<Script> = LazyLock::new(|| script(&[], include_str!("redeem.lua")));
+
+/// Pause a group's ordinary pairing, or let it run again.
+pub static PAUSE: LazyLock<Script> = LazyLock::new(|| round_script(include_str!("pause.lua")));
+/// Read what the next round's pairing needs.
+pub static ROUND_VIEW: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_view.lua")));
+/// Start a round (or a new series) by a plan, once.
+pub static ROUND_START: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_start.lua")));
+/// Apply a round's end (warning, break, finish), once.
+pub static ROUND_END: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_end.lua")));
+/// Stop a running series.
+pub static ROUND_STOP: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_stop.lua")));
+/// Find (and lease) the running series a node drives.
+pub static ROUND_LEASE: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_lease.lua")));
+/// Drop the series of a group that is gone.
+pub static ROUND_FORGET: LazyLock<Script> =
+    LazyLock::new(|| round_script(include_str!("round_forget.lua")));
 
 /// A call of `script` with the key prefixes of `keys` in front; add the script's own
 /// arguments.
