@@ -22,6 +22,9 @@ pub struct RoomsEnded<M> {
     pub ended: Vec<(RoomId, M)>,
     /// The members who left a room and are present: the ones to pair or seat anew.
     pub vacated: Vec<Arc<Member<M>>>,
+    /// Partners left in an ended room who are neither among the members nor away (one who
+    /// came in while the round was planned): they wait again.
+    pub stranded: Vec<Arc<Member<M>>>,
 }
 
 /// What seating a round did.
@@ -100,6 +103,7 @@ impl<M: Clone> Hub<M> {
         let mut ended = RoomsEnded {
             ended: Vec::new(),
             vacated: Vec::new(),
+            stranded: Vec::new(),
         };
         let mut told = HashSet::new();
         for member in members {
@@ -119,9 +123,13 @@ impl<M: Clone> Hub<M> {
                     ended.ended.push((room.clone(), gone.handle().clone()));
                 }
             }
-            // A partner who is not present (away) leaves the ended room too.
-            if let Some(partner) = partner.filter(|p| !present.contains(&p.number())) {
-                self.leave_room(&partner, room.as_str());
+            // A partner who is not among them leaves the ended room too; unless she is
+            // away, she waits again.
+            if let Some(partner) = partner.filter(|p| !present.contains(&p.number()))
+                && self.leave_room(&partner, room.as_str()).is_some()
+                && !partner.is_away()
+            {
+                ended.stranded.push(partner);
             }
         }
         ended

@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 /// The random draws of a round's start: a fresh room for each planned pair, in order,
 /// and a choice for each member who waits again (byes first, then members whose planned
-/// partner is gone), in order.
+/// partner is gone, then partners left behind who were not planned), in order.
 #[derive(Debug, Clone)]
 pub struct RoundDraws {
     /// One room per planned pair.
     pub rooms: Vec<RoomId>,
-    /// One choice per member who may wait again: enough for every planned member.
+    /// One choice per member who may wait again: enough for every planned member and a
+    /// partner of each.
     pub choices: Vec<Choice>,
 }
 
@@ -24,7 +25,8 @@ impl RoundDraws {
     /// Fresh draws for `plan`.
     pub fn random<T>(plan: &RoundPlan<T>, rng: &mut impl rand::Rng) -> Self {
         let rooms = plan.pairs.iter().map(|_| RoomId::generate(rng)).collect();
-        let waits = plan.pairs.len() * 2 + plan.byes.len();
+        // Each planned member may wait again, and so may a partner she leaves behind.
+        let waits = (plan.pairs.len() * 2 + plan.byes.len()) * 2;
         let choices = (0..waits).map(|_| Choice::random(rng)).collect();
         Self { rooms, choices }
     }
@@ -65,8 +67,9 @@ impl<M: Clone> Hub<M> {
     /// Starts a round of `group` by `plan` (over member numbers): every planned member who
     /// is present leaves her room or lobby; each pair whose members are both present is
     /// seated in its room of `draws`; the present byes, then members whose partner is
-    /// not present (or moved meanwhile), wait again with the choices of `draws`, in
-    /// order, as pairing runs again.
+    /// not present (or moved meanwhile), then the partners left behind in ended rooms who
+    /// were not planned (they came in while the round was planned), wait again with the
+    /// choices of `draws`, in order, as pairing runs again.
     pub fn start_round(
         &self,
         group: &Group,
@@ -101,7 +104,9 @@ impl<M: Clone> Hub<M> {
         let seated = self.seat_round(group, &pairs, &rooms);
         self.pause(code, false);
         let byes: Vec<Arc<Member<M>>> = plan.byes.iter().filter_map(find).collect();
-        let waiting = byes.iter().chain(&lone).chain(&seated.unseated);
+        let waiting = (byes.iter().chain(&lone))
+            .chain(&seated.unseated)
+            .chain(&ended.stranded);
         let ordinary = self.wait_again_all(group, waiting, &draws.choices);
         RoundStarted {
             ended: ended.ended,

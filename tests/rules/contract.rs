@@ -302,6 +302,7 @@ contract_tests!(
     a_paused_lobby_pairs_nobody_until_pairing_runs_again,
     a_round_start_ends_the_rooms_seats_the_plan_and_the_byes_wait_again,
     a_planned_member_who_is_away_stays_and_her_planned_partner_waits_again,
+    a_partner_who_was_not_planned_waits_again_when_the_round_takes_hers,
     a_break_ends_the_rooms_and_everyone_waits_unpaired_until_the_next_round,
     the_finish_ends_the_rooms_and_their_members_are_nowhere,
     stopping_a_series_in_a_break_pairs_the_waiters_in_order_of_arrival,

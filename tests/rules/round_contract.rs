@@ -134,6 +134,42 @@ pub async fn a_planned_member_who_is_away_stays_and_her_planned_partner_waits_ag
     assert!(rules.is_away(&a).await);
 }
 
+/// Someone who came in while the round was planned and met a planned member: the round
+/// takes her partner, and she waits again (she is not left in no room and no lobby).
+pub async fn a_partner_who_was_not_planned_waits_again_when_the_round_takes_hers(
+    rules: &impl Executor,
+) {
+    let [a, b, late, d] = ["a", "b", "late", "d"].map(member);
+    rules.join(&a, &group(0), &choice("r1", 0)).await;
+    rules.join(&b, &group(0), &choice("r2", 0)).await;
+    rules.join(&d, &group(0), &choice("r3", 0)).await;
+    // The plan was drawn over a, b and d; then a latecomer met d.
+    rules.join(&late, &group(0), &choice("r4", 0)).await;
+    let started = rules
+        .start_round(&group(0), &plan(&[(&a, &d)], &[&b]), &draws(&["s1"], 6))
+        .await;
+    assert_eq!(
+        started,
+        RoundStep {
+            ended: vec![
+                (room("r2"), a.clone()),
+                (room("r2"), b.clone()),
+                (room("r4"), d.clone()),
+                (room("r4"), late.clone()),
+            ],
+            pairs: vec![pairing(&a, &d, "s1")],
+            byes: vec![b.clone()],
+            ordinary: vec![pairing(&late, &b, "w2")],
+            present: vec![],
+        },
+        "the bye waits first, then the latecomer, who meets her"
+    );
+    assert_eq!(
+        rules.whereabouts(&late).await,
+        Whereabouts::Room(room("w2"))
+    );
+}
+
 pub async fn a_break_ends_the_rooms_and_everyone_waits_unpaired_until_the_next_round(
     rules: &impl Executor,
 ) {

@@ -5,7 +5,8 @@
 -- is no longer `expected` (or, for a new one, one runs), every present member of the plan
 -- leaves her room or lobby; each planned pair whose members are both still present is
 -- seated (`seat_pair`, counted); the byes, then members whose planned partner is gone,
--- `enter` the lobby again, in order, with the choices; the history records the round;
+-- then partners left behind who were not planned, `enter` the lobby again, in order, with
+-- the choices; the history records the round;
 -- pairing runs again; the next series is stored. A new series also drops the history of
 -- the last one, keeps the sealed code, is listed as running, and is leased to `node`.
 -- Returns {{"running"}} or {{"stale"}}, else {{"ok"}, ended {room, member, ...},
@@ -49,7 +50,7 @@ for _, member in ipairs(members) do
     table.insert(moving, member)
   end
 end
-local ended = end_rooms(moving)
+local ended, _, stranded = end_rooms(moving)
 for _, member in ipairs(moving) do
   vacate(member) -- the waiters; room members are out already
 end
@@ -100,6 +101,9 @@ for _, member in ipairs(sat_out) do
   wait_again(member)
 end
 for _, member in ipairs(waiting) do
+  wait_again(member)
+end
+for _, member in ipairs(stranded) do
   wait_again(member)
 end
 return {{'ok'}, ended, seated, sat_out, ordinary}

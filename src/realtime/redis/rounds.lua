@@ -37,11 +37,12 @@ local function present(group)
 end
 
 -- Ends the rooms that `members` sit in (`Hub::end_rooms`): each of them, and a partner
--- still there, leaves; a partner not in `members` (away) leaves too. Waiters stay.
--- Returns the ended rooms flat {room, member, ...} (each member once), and the members of
--- `members` who left a room.
+-- still there, leaves; a partner not in `members` leaves too. Waiters stay.
+-- Returns the ended rooms flat {room, member, ...} (each member once), the members of
+-- `members` who left a room, and the partners not in `members` who left one and are not
+-- away (they wait again: `Hub::end_rooms`).
 local function end_rooms(members)
-  local listed, told, ended, vacated = {}, {}, {}, {}
+  local listed, told, ended, vacated, stranded = {}, {}, {}, {}, {}
   for _, member in ipairs(members) do
     listed[member] = true
   end
@@ -62,11 +63,15 @@ local function end_rooms(members)
         tell(left[1], left[2])
         if not listed[left[2]] then
           vacate(left[2])
+          if redis.call('EXISTS', K.member .. left[2]) == 1
+              and redis.call('HEXISTS', K.member .. left[2], 'away') == 0 then
+            table.insert(stranded, left[2])
+          end
         end
       end
     end
   end
-  return ended, vacated
+  return ended, vacated, stranded
 end
 
 -- How long a series' keys live: as long as the group (a day when it has no expiry).
