@@ -6,6 +6,17 @@
 
 import { parseTime, seriesState } from './rounds.js';
 
+/** A running round as round_started and round_bye tell it; `bye` when we sit it out. */
+function roundOf(payload, bye) {
+  return {
+    round: payload.round,
+    of: Number.isSafeInteger(payload.of) ? payload.of : null,
+    phase: 'round',
+    endsAt: parseTime(payload.ends_at),
+    bye,
+  };
+}
+
 export class SeriesFollower {
   /**
    * @param session  the member's Session: its phase, room, setPhase(), notify() and
@@ -64,13 +75,7 @@ export class SeriesFollower {
   onRoundStarted(payload) {
     if (!payload || !Number.isSafeInteger(payload.round)) return;
     this.outOfLobby = false;
-    this.state = {
-      round: payload.round,
-      of: Number.isSafeInteger(payload.of) ? payload.of : null,
-      phase: 'round',
-      endsAt: parseTime(payload.ends_at),
-      bye: false,
-    };
+    this.state = roundOf(payload, false);
     this.session.notify({ type: 'rounds' });
   }
 
@@ -78,13 +83,7 @@ export class SeriesFollower {
   onRoundBye(payload) {
     if (!payload || !Number.isSafeInteger(payload.round)) return;
     this.outOfLobby = false;
-    this.state = {
-      round: payload.round,
-      of: Number.isSafeInteger(payload.of) ? payload.of : null,
-      phase: 'round',
-      endsAt: parseTime(payload.ends_at),
-      bye: true,
-    };
+    this.state = roundOf(payload, true);
     this.showLobby();
   }
 
