@@ -420,3 +420,31 @@ async fn in_a_break_everyone_waits_unpaired_and_the_counts_say_so() {
     }
     drop(cy);
 }
+
+#[tokio::test]
+async fn thirty_seconds_before_a_long_round_ends_every_member_is_warned() {
+    let app = spawn_app().await;
+    let group = app.create_group().await;
+    let (mut ada, mut bob, _room) = app.pair(&group.code).await;
+    let cy = app.joined(&group.code, "Cy").await;
+    app.start_rounds(&group, json!({"round_seconds": 60, "rounds": 1}))
+        .await;
+    let mut cy = cy;
+    // Two meet, one sits out: all three are warned, once, 30 s before the end.
+    for member in [&mut ada, &mut bob, &mut cy] {
+        let (_, warning) = member
+            .next_of(&["round_ending"], Duration::from_secs(40))
+            .await;
+        assert_eq!(warning, json!({"round": 1, "seconds_left": 30}));
+    }
+    let response = app
+        .rounds_request(
+            reqwest::Method::DELETE,
+            &group,
+            Some(&group.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    ada.assert_no("round_ending").await;
+}
