@@ -7,9 +7,10 @@
 //! meanwhile (`next`, `leave`) is never in two places: her planned pair is skipped.
 
 use super::member::{Place, RoomGroup};
+use super::rounds::Blocks;
 use super::{Choice, Hub, Member, MemberNumber, Outcome, Pairing};
 use crate::domain::{AccessCode, DisplayName, Group, RoomId};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Two members a round's plan puts together.
@@ -64,15 +65,11 @@ impl<M: Clone> Hub<M> {
 
     /// The members each member of `code` may never be paired with (blocks and reports),
     /// both ways.
-    pub fn blocks(&self, code: &AccessCode) -> HashMap<MemberNumber, Vec<MemberNumber>> {
-        let mut blocks: HashMap<MemberNumber, Vec<MemberNumber>> = HashMap::new();
-        if let Some(safety) = self.safety_of(code) {
-            for (a, b) in safety.lock().blocked_pairs() {
-                blocks.entry(a).or_default().push(b);
-                blocks.entry(b).or_default().push(a);
-            }
+    pub fn blocks(&self, code: &AccessCode) -> Blocks<MemberNumber> {
+        match self.safety_of(code) {
+            Some(safety) => Blocks::from_pairs(safety.lock().blocked_pairs()),
+            None => Blocks::default(),
         }
-        blocks
     }
 
     /// The members waiting in `code`'s lobby, in their order of arrival.

@@ -32,14 +32,8 @@ impl LocalPresence {
         let numbers: Vec<MemberNumber> =
             self.hub.present(code).iter().map(|m| m.number()).collect();
         let blocks = self.hub.blocks(code);
-        let no_blocks = Vec::new();
         let mut rng = rand::rng();
-        let plan = pair_round(
-            &numbers,
-            &running.history,
-            |m| blocks.get(m).unwrap_or(&no_blocks).iter(),
-            &mut rng,
-        );
+        let plan = pair_round(&numbers, &running.history, |m| blocks.of(m), &mut rng);
         let started = self
             .hub
             .start_round(group, &plan, &RoundDraws::random(&plan, &mut rng));

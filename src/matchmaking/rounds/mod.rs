@@ -6,6 +6,7 @@
 //! with member numbers, the Redis driver with member ids) and apply its [`RoundPlan`]
 //! atomically, then [`History::record`] it.
 
+mod blocks;
 mod blossom;
 mod fair;
 mod graph;
@@ -13,6 +14,7 @@ mod history;
 mod plan;
 mod repeats;
 
+pub use blocks::Blocks;
 pub use history::History;
 pub use plan::RoundPlan;
 

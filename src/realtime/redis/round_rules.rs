@@ -10,19 +10,18 @@ use super::round_replies::{ended, ids, json, pairings, parse_series, split_pairs
 use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use crate::domain::{AccessCode, Group, MemberId};
-use crate::matchmaking::rounds::{History, RoundPlan};
+use crate::matchmaking::rounds::{Blocks, History, RoundPlan};
 use crate::matchmaking::{Choice, Pairing, RoundDraws};
 use crate::realtime::rounds::{AlreadyRunning, Stepped};
 use crate::series::{Series, Step};
 use crate::store::StoreError;
-use std::collections::HashMap;
 
 /// What the next round's pairing needs, as Redis has it.
 pub struct RoundView {
     /// The members present for a round: waiting or in one of the group's rooms, not away.
     pub present: Vec<MemberId>,
     /// Whom each member may never be paired with, both ways.
-    pub blocks: HashMap<MemberId, Vec<MemberId>>,
+    pub blocks: Blocks<MemberId>,
     /// The series' past rounds.
     pub history: History<MemberId>,
 }
@@ -70,11 +69,7 @@ impl RedisRules {
         let [present, blocked, met, byes] = reply.as_slice() else {
             return Err(malformed("round_view"));
         };
-        let mut blocks: HashMap<MemberId, Vec<MemberId>> = HashMap::new();
-        for (a, b) in split_pairs(blocked) {
-            blocks.entry(a.clone()).or_default().push(b.clone());
-            blocks.entry(b).or_default().push(a);
-        }
+        let blocks = Blocks::from_pairs(split_pairs(blocked));
         let mut past = RoundPlan {
             pairs: split_pairs(met),
             byes: Vec::new(),

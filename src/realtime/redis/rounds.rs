@@ -33,11 +33,10 @@ impl RedisPresence {
             Some(_) => view.history,
             None => Default::default(), // a new series: its own history
         };
-        let no_blocks = Vec::new();
         let plan = pair_round(
             &view.present,
             &history,
-            |m| view.blocks.get(m).unwrap_or(&no_blocks).iter(),
+            |m| view.blocks.of(m),
             &mut rand::rng(),
         );
         let draws = RoundDraws::random(&plan, &mut rand::rng());
