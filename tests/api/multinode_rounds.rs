@@ -102,13 +102,7 @@ async fn a_series_carries_on_when_its_driving_node_is_killed_with_no_round_skipp
             "round 2 started {late} after it fell due: the takeover took longer than the TTL"
         );
     }
-    let state: Value = survivor
-        .app
-        .rounds_request(reqwest::Method::GET, &group, Some(&group.owner_token), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let state: Value = survivor.app.rounds_state(&group).await;
     assert_eq!(
         (&state["round"], &state["phase"]),
         (&json!(ROUNDS), &json!("finished"))

@@ -31,6 +31,28 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// The series' state as its owner reads it (asserted 200).
+    pub async fn rounds_state(&self, group: &CreatedGroup) -> Value {
+        let response = self
+            .rounds_request(reqwest::Method::GET, group, Some(&group.owner_token), None)
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Stops the series as its owner (asserted 204).
+    pub async fn stop_rounds(&self, group: &CreatedGroup) {
+        let response = self
+            .rounds_request(
+                reqwest::Method::DELETE,
+                group,
+                Some(&group.owner_token),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 204);
+    }
+
     /// Starts a series as the owner; returns its state (asserted 201).
     pub async fn start_rounds(&self, group: &CreatedGroup, body: Value) -> Value {
         let response = self
@@ -108,12 +130,7 @@ async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_
         assert_eq!(pairs, 8, "round {round}: four pairs");
         assert_eq!(byes.len(), round as usize, "round {round}: one bye");
         if round < 3 {
-            let state: Value = app
-                .rounds_request(reqwest::Method::GET, &group, Some(&group.owner_token), None)
-                .await
-                .json()
-                .await
-                .unwrap();
+            let state: Value = app.rounds_state(&group).await;
             assert_eq!(state["round"], round);
         }
     }
@@ -125,12 +142,7 @@ async fn nine_members_three_rounds_four_pairs_and_one_bye_each_no_repeats_three_
     for (member, _) in &mut members {
         member.next_of(&["rounds_finished"], ROUND_WAIT).await;
     }
-    let state: Value = app
-        .rounds_request(reqwest::Method::GET, &group, Some(&group.owner_token), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let state: Value = app.rounds_state(&group).await;
     assert_eq!(state["phase"], "finished");
 }
 
@@ -247,15 +259,7 @@ async fn a_series_stopped_mid_round_leaves_the_chats_running_as_ordinary_chats()
         .request("message", json!({"room": old_room, "text": "old room"}))
         .await;
     assert_refused(&ack, "not_in_room");
-    let response = app
-        .rounds_request(
-            reqwest::Method::DELETE,
-            &group,
-            Some(&group.owner_token),
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), 204);
+    app.stop_rounds(&group).await;
     for member in [&mut ada, &mut bob] {
         assert_eq!(member.next_event("rounds_stopped").await, json!({}));
     }
@@ -402,12 +406,7 @@ async fn in_a_break_everyone_waits_unpaired_and_the_counts_say_so() {
     let cy = app.joined(&group.code, "Cy").await;
     let stats = app.stats(&group).await;
     assert_eq!(stats["waiting"], 3, "{stats}");
-    let state: Value = app
-        .rounds_request(reqwest::Method::GET, &group, Some(&group.owner_token), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let state: Value = app.rounds_state(&group).await;
     assert_eq!(
         (&state["phase"], &state["round"]),
         (&json!("break"), &json!(1))
@@ -437,14 +436,6 @@ async fn thirty_seconds_before_a_long_round_ends_every_member_is_warned() {
             .await;
         assert_eq!(warning, json!({"round": 1, "seconds_left": 30}));
     }
-    let response = app
-        .rounds_request(
-            reqwest::Method::DELETE,
-            &group,
-            Some(&group.owner_token),
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), 204);
+    app.stop_rounds(&group).await;
     ada.assert_no("round_ending").await;
 }
