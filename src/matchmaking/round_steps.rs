@@ -121,14 +121,23 @@ impl<M: Clone> Hub<M> {
     }
 
     /// A step at a round's end (`Warn`, `Break`, `Finish`) in `group`: rooms end on a
-    /// break or at the finish; on a break pairing is paused and their members wait.
-    pub fn end_round(&self, group: &Group, step: Step) -> RoundEnded<M> {
+    /// break or at the finish; on a break pairing is paused and their members wait, in
+    /// the order of their public ids (`id_of`), which every backend can follow.
+    pub fn end_round(
+        &self,
+        group: &Group,
+        step: Step,
+        id_of: impl Fn(&M) -> &str,
+    ) -> RoundEnded<M> {
         let code = &group.access_code;
         let present = self.present(code);
         let ended = match step {
             Step::Break { .. } => {
                 self.pause(code, true);
-                let ended = self.end_rooms(&present);
+                let mut ended = self.end_rooms(&present);
+                ended
+                    .vacated
+                    .sort_by(|a, b| id_of(a.handle()).cmp(id_of(b.handle())));
                 let choices = vec![paused_choice(); ended.vacated.len()];
                 self.wait_again_all(group, ended.vacated.iter(), &choices);
                 ended.ended

@@ -3,6 +3,7 @@
 //! applied once, and the hub's own locks keep every member in one place meanwhile.
 
 use super::local::{LocalPresence, Peer};
+use super::presence::Handle;
 use super::rounds::{AlreadyRunning, Stepped, Stopped, Timed, now_ms};
 use crate::domain::{AccessCode, Group};
 use crate::matchmaking::rounds::{History, pair_round};
@@ -127,7 +128,7 @@ impl Timed for LocalPresence {
         let stepped = match step {
             Step::Start { .. } => self.start_round(group, &mut running, next),
             _ => {
-                let ended = self.hub.end_round(group, step);
+                let ended = self.hub.end_round(group, step, |peer| peer.id().as_str());
                 Stepped {
                     ended: ended.ended,
                     present: ended.present,

@@ -251,7 +251,7 @@ impl Executor for Model {
     }
 
     async fn end_round(&self, group: &Group, step: Step) -> RoundStep {
-        let ended = self.hub.end_round(group, step);
+        let ended = self.hub.end_round(group, step, MemberId::as_str);
         RoundStep::of(Stepped {
             ended: ended.ended,
             present: ended.present,
