@@ -12,6 +12,7 @@ use crate::series::{RoundSettings, Series, Step};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -68,20 +69,18 @@ impl Timed for LocalPresence {
     ) -> Result<Result<Stepped<Peer>, AlreadyRunning>, StoreError> {
         let code = &group.access_code;
         let first = Series::start(settings, now_ms());
-        let fresh = || {
-            Arc::new(Mutex::new(Running {
-                series: first.clone(),
-                history: History::new(),
-            }))
+        let fresh = Running {
+            series: first.clone(),
+            history: History::new(),
         };
-        let running = self
-            .series
-            .0
-            .entry(code.clone())
-            .or_insert_with(fresh)
-            .clone();
+        // Whether this request made the record, not whether the record looks new: two
+        // starts in the same millisecond with the same settings look alike.
+        let (running, made) = match self.series.0.entry(code.clone()) {
+            Entry::Vacant(entry) => (entry.insert(Arc::new(Mutex::new(fresh))).clone(), true),
+            Entry::Occupied(entry) => (entry.get().clone(), false),
+        };
         let mut running = running.lock();
-        if running.series != first {
+        if !made {
             if running.series.is_running() {
                 return Ok(Err(AlreadyRunning));
             }
@@ -154,5 +153,35 @@ impl Timed for LocalPresence {
             .map(|entry| (entry.key().clone(), entry.value().lock().series.clone()))
             .filter(|(_, series)| series.is_running())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Description, GroupName, Prompts, Rules};
+
+    #[tokio::test]
+    async fn a_second_start_in_the_same_millisecond_is_refused() {
+        let presence = LocalPresence::default();
+        let now = time::OffsetDateTime::now_utc();
+        let group = Group {
+            access_code: AccessCode::parse("ab12cd34ef").unwrap(),
+            name: GroupName::parse("n").unwrap(),
+            description: Description::parse("d").unwrap(),
+            rules: Rules::default(),
+            prompts: Prompts::default(),
+            created_at: now,
+            expires_at: now + time::Duration::hours(1),
+        };
+        let settings = RoundSettings::new(10, 0, 2).unwrap();
+        for _ in 0..100 {
+            let first = presence.start_series(&group, settings).await.unwrap();
+            assert!(first.is_ok(), "nothing runs yet");
+            // At once, so mostly within the same millisecond: the same series would look new.
+            let second = presence.start_series(&group, settings).await.unwrap();
+            assert!(second.is_err(), "one series at a time");
+            assert!(presence.stop_series(&group).await.unwrap().is_some());
+        }
     }
 }
