@@ -12,6 +12,7 @@
 //! - [`series`]: timed rounds' settings and schedule, pure.
 //! - [`wire`]: JSON shapes shared by HTTP and Socket.IO.
 //! - [`metrics`], [`telemetry`], [`shutdown`]: counters, logs, stopping.
+//! - [`read_gate`]: stops reading a connection whose client's queue is full.
 //! - [`filter`]: the per-reader profanity filter for chat payloads; pure, no I/O.
 //! - [`domain`]: validated values; no I/O.
 #![warn(missing_docs)]
@@ -23,6 +24,7 @@ pub mod filter;
 pub mod http;
 pub mod matchmaking;
 pub mod metrics;
+pub mod read_gate;
 pub mod realtime;
 pub mod series;
 pub mod server;

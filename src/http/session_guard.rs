@@ -4,12 +4,14 @@
 //!
 //! Sessions are bound when they connect to namespace `/` (see
 //! [`SessionBindings`]); requests naming a session not (yet) bound pass, and engineioxide
-//! answers unknown ones itself.
+//! answers unknown ones itself. A bound session's websocket upgrade tells the bindings
+//! its connection's [`ReadGate`].
 
 use super::ApiError;
 use crate::domain::ClientAddress;
 use crate::metrics::Metrics;
-use crate::realtime::SessionBindings;
+use crate::read_gate::ReadGate;
+use crate::realtime::{SessionBindings, asks_for_websocket};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -70,6 +72,8 @@ pub struct SessionGuard<S> {
 enum Verdict {
     /// Not for Engine.IO, or for a session this client may use.
     Pass,
+    /// Upgrades this client's bound session to a websocket.
+    Upgrade(Sid),
     /// Opens a new session.
     Handshake,
     /// Names a session bound to another client.
@@ -85,14 +89,14 @@ impl<S> SessionGuard<S> {
         let Some(sid) = sid_parameter(uri.query()) else {
             return Verdict::Handshake;
         };
-        let owner = sid
-            .parse::<Sid>()
-            .ok()
-            .and_then(|sid| self.layer.bindings.owner(&sid));
-        match owner {
+        let Ok(sid) = sid.parse::<Sid>() else {
+            return Verdict::Pass;
+        };
+        match self.layer.bindings.owner(&sid) {
             Some(owner) if request.extensions().get::<ClientAddress>() != Some(&owner) => {
                 Verdict::Refuse
             }
+            Some(_) if asks_for_websocket(uri.query()) => Verdict::Upgrade(sid),
             _ => Verdict::Pass,
         }
     }
@@ -119,6 +123,11 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         match self.verdict(&request) {
             Verdict::Pass => {}
+            Verdict::Upgrade(sid) => {
+                if let Some(gate) = request.extensions().get::<ReadGate>() {
+                    self.layer.bindings.upgraded(&sid, gate.clone());
+                }
+            }
             Verdict::Handshake => {
                 request.extensions_mut().insert(self.layer.bindings.clone());
             }

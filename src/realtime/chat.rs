@@ -43,12 +43,12 @@ impl<P: SocketBackend> MessageHandler<P::Adapter, Inline> for Relay<P> {
         let _span = tracing::trace_span!("relay", event = "message").entered();
         let Ok(request) = Request::from_message_parts(&socket, &mut value, &ack_id);
         match self.0.relay(&socket, &request) {
-            Relayed::Now(result) => self.0.report_relay(&socket, request, result),
+            Relayed::Now(result) => self.0.report_relay(request, result),
             Relayed::Later(pending) => {
                 let rt = self.0.clone();
                 let reported = async move {
                     let result = pending.await;
-                    rt.report_relay(&socket, request, result);
+                    rt.report_relay(request, result);
                 };
                 tokio::spawn(reported.in_current_span());
             }
@@ -64,12 +64,7 @@ struct Ack {
 }
 
 impl<P: SocketBackend> Realtime<P> {
-    fn report_relay(
-        &self,
-        socket: &Socket<P::Adapter>,
-        request: Request<P::Adapter>,
-        result: Result<Sent, Refusal>,
-    ) {
+    fn report_relay(&self, request: Request<P::Adapter>, result: Result<Sent, Refusal>) {
         match result {
             Ok(sent) => {
                 self.metrics.messages_relayed.inc();
@@ -79,7 +74,7 @@ impl<P: SocketBackend> Realtime<P> {
                 }
                 request.succeed(Ack { held }, &self.metrics);
             }
-            Err(refusal) => request.refuse(socket, "message", refusal, &self.metrics),
+            Err(refusal) => request.refuse("message", refusal, &self.metrics),
         }
     }
 

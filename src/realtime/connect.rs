@@ -135,10 +135,8 @@ fn bind_events<P: Resuming>(socket: &SocketRef<P::Adapter>, rt: &Arc<Realtime<P>
     for event in ["join_room", "gmessage"] {
         socket.on(
             event,
-            async move |socket: SocketRef<P::Adapter>,
-                        request: Request<P::Adapter>,
-                        State(rt): State<Arc<Realtime<P>>>| {
-                request.refuse(&socket, event, refusal::FORBIDDEN, &rt.metrics);
+            async move |request: Request<P::Adapter>, State(rt): State<Arc<Realtime<P>>>| {
+                request.refuse(event, refusal::FORBIDDEN, &rt.metrics);
             },
         );
     }

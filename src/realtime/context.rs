@@ -1,4 +1,5 @@
 use super::connect::SocketBackend;
+use super::replies::Replies;
 use super::{Presence, Realtime, SessionBinding, SessionBindings};
 use crate::domain::{AccessCode, ClientAddress, DisplayName, MemberId, ResumeToken};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -110,6 +111,7 @@ impl<P: SocketBackend> SocketContext<P> {
             identity,
             connection,
         }));
+        Replies::attach(socket, rt.outlet.clone());
     }
 
     /// The context of a connected socket.
@@ -119,6 +121,7 @@ impl<P: SocketBackend> SocketContext<P> {
 
     /// Detaches the context when the socket is gone.
     pub fn detach(socket: &Socket<P::Adapter>) -> Option<Arc<Self>> {
+        Replies::detach(socket);
         socket.extensions.remove::<Arc<Self>>()
     }
 

@@ -86,14 +86,13 @@ impl<P: Resuming> Realtime<P> {
     /// refusal.
     pub(super) async fn answer_entered(
         &self,
-        socket: &SocketRef<P::Adapter>,
         request: Request<P::Adapter>,
         event: &str,
         result: Result<Entered<P::Handle>, Refusal>,
     ) {
         let entered = match result {
             Ok(entered) => entered,
-            Err(refusal) => return request.refuse(socket, event, refusal, &self.metrics),
+            Err(refusal) => return request.refuse(event, refusal, &self.metrics),
         };
         let rounds = self.running_rounds(&entered.group.access_code).await;
         let ack = GroupAck {
@@ -227,8 +226,7 @@ pub async fn on_join_group<P: Resuming>(
         Ok(entered)
     }
     .await;
-    rt.answer_entered(&socket, request, "join_group", result)
-        .await;
+    rt.answer_entered(request, "join_group", result).await;
 }
 
 /// `leave {room, return_to?}`.
@@ -243,7 +241,7 @@ pub async fn on_leave<P: Resuming>(
     };
     let args: Leave = match object_argument(&request) {
         Ok(args) => args,
-        Err(refusal) => return request.refuse(&socket, "leave", refusal, &rt.metrics),
+        Err(refusal) => return request.refuse("leave", refusal, &rt.metrics),
     };
     let room = args
         .room
@@ -252,8 +250,8 @@ pub async fn on_leave<P: Resuming>(
         .unwrap_or_default();
     let departure = match rt.presence.leave_room(&context.member, room).await {
         Ok(Some(departure)) => departure,
-        Ok(None) => return request.refuse(&socket, "leave", NOT_IN_ROOM, &rt.metrics),
-        Err(cause) => return request.refuse(&socket, "leave", unavailable(cause), &rt.metrics),
+        Ok(None) => return request.refuse("leave", NOT_IN_ROOM, &rt.metrics),
+        Err(cause) => return request.refuse("leave", unavailable(cause), &rt.metrics),
     };
     notices::partner_gone(Some(departure), LeaveReason::Left);
     let Some(return_to) = args.return_to.filter(|r| !r.is_null()) else {
@@ -267,7 +265,7 @@ pub async fn on_leave<P: Resuming>(
     let result = rt
         .enter(&context, return_to.as_str(), name, LeaveReason::Left, false)
         .await;
-    rt.answer_entered(&socket, request, "leave", result).await;
+    rt.answer_entered(request, "leave", result).await;
 }
 
 /// `next {}`: leaves the room, if any, and waits again in the last group.
@@ -281,7 +279,7 @@ pub async fn on_next<P: Resuming>(
         return;
     };
     let Some(Entry { code, name }) = context.last_entry.lock().clone() else {
-        return request.refuse(&socket, "next", NOT_IN_GROUP, &rt.metrics);
+        return request.refuse("next", NOT_IN_GROUP, &rt.metrics);
     };
     let result = rt
         .enter(
@@ -295,7 +293,7 @@ pub async fn on_next<P: Resuming>(
     if result.is_err() {
         rt.leave_all(&context, LeaveReason::Next).await;
     }
-    rt.answer_entered(&socket, request, "next", result).await;
+    rt.answer_entered(request, "next", result).await;
 }
 
 /// `leave_room` (compat): leaves room and lobby; succeeds also when in neither.

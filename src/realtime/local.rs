@@ -160,9 +160,15 @@ impl Presence for LocalPresence {
         match waiting {
             None if held => Relayed::Now(Ok(Sent::Held)),
             None => Relayed::Now(Ok(Sent::Delivered)),
-            Some(later) => Relayed::Later(Box::pin(async move {
-                fate(later.await.unwrap_or(Delivery::Unreachable))
-            })),
+            Some(later) => {
+                // Not read from until her message has room (or times out).
+                let reading = member.handle().mailbox().hold_reading();
+                Relayed::Later(Box::pin(async move {
+                    let fate = fate(later.await.unwrap_or(Delivery::Unreachable));
+                    drop(reading);
+                    fate
+                }))
+            }
         }
     }
 

@@ -44,12 +44,12 @@ impl<P: Resuming> Realtime<P> {
             return;
         };
         let Some(Entry { code, name }) = context.last_entry.lock().clone() else {
-            return request.refuse(socket, event, NOT_IN_ROOM, &self.metrics);
+            return request.refuse(event, NOT_IN_ROOM, &self.metrics);
         };
         let parted = match self.presence.part(&context.member, room, parting).await {
             Ok(Some(parted)) => parted,
-            Ok(None) => return request.refuse(socket, event, NOT_IN_ROOM, &self.metrics),
-            Err(cause) => return request.refuse(socket, event, unavailable(cause), &self.metrics),
+            Ok(None) => return request.refuse(event, NOT_IN_ROOM, &self.metrics),
+            Err(cause) => return request.refuse(event, unavailable(cause), &self.metrics),
         };
         self.metrics.blocks.inc();
         if matches!(parting, Parting::Report { .. }) {
@@ -73,7 +73,7 @@ impl<P: Resuming> Realtime<P> {
                 false,
             )
             .await;
-        self.answer_entered(socket, request, event, result).await;
+        self.answer_entered(request, event, result).await;
     }
 }
 
@@ -94,7 +94,7 @@ pub async fn on_block<P: Resuming>(
 ) {
     let args: Part = match object_argument(&request) {
         Ok(args) => args,
-        Err(refusal) => return request.refuse(&socket, "block", refusal, &rt.metrics),
+        Err(refusal) => return request.refuse("block", refusal, &rt.metrics),
     };
     rt.part(&socket, request, "block", Parting::Block, room_of(&args))
         .await;
@@ -109,11 +109,11 @@ pub async fn on_report<P: Resuming>(
 ) {
     let args: Part = match object_argument(&request) {
         Ok(args) => args,
-        Err(refusal) => return request.refuse(&socket, "report", refusal, &rt.metrics),
+        Err(refusal) => return request.refuse("report", refusal, &rt.metrics),
     };
     let reason = args.reason.as_ref().and_then(Json::as_str);
     if !reason.is_some_and(|reason| REASONS.contains(&reason)) {
-        return request.refuse(&socket, "report", INVALID_REASON, &rt.metrics);
+        return request.refuse("report", INVALID_REASON, &rt.metrics);
     }
     let parting = Parting::Report {
         threshold: rt.limits.report_threshold,

@@ -1,11 +1,11 @@
 use super::refusal::{INVALID_PAYLOAD, Refusal};
+use super::replies::{Replies, Reply, ack_sender, is_full};
 use super::undelivered;
 use crate::metrics::Metrics;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::AckSender;
 use socketioxide::handler::{FromMessageParts, Value};
 use socketioxide::socket::Socket;
 use socketioxide_core::Str;
@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 /// One incoming event as it came off the wire: the raw JSON array (kept, not parsed, so
 /// a relayed message is passed on unchanged), whether binary attachments came with it,
-/// and the means to acknowledge it when the client asked.
+/// and the socket to answer it on (with an ack when the client asked).
 pub struct Request<A: Adapter> {
     raw: Str,
     binary: bool,
-    ack: Option<AckSender<A>>,
+    ack: Option<i64>,
+    socket: Arc<Socket<A>>,
 }
 
 impl<A: Adapter> FromMessageParts<A> for Request<A> {
@@ -33,11 +34,12 @@ impl<A: Adapter> FromMessageParts<A> for Request<A> {
             Value::Str(raw, attachments) => (raw.clone(), attachments.is_some()),
             Value::Bytes(_) => (Str::from(""), true),
         };
-        let ack = match ack_id {
-            Some(_) => AckSender::from_message_parts(s, v, ack_id).ok(),
-            None => None,
-        };
-        Ok(Self { raw, binary, ack })
+        Ok(Self {
+            raw,
+            binary,
+            ack: *ack_id,
+            socket: s.clone(),
+        })
     }
 }
 
@@ -78,8 +80,7 @@ impl<A: Adapter> Request<A> {
         self.argument()
     }
 
-    /// Acknowledges success with `{"ok": true, ...body}` if the client asked; an ack that
-    /// cannot be queued is counted and logged as undelivered.
+    /// Acknowledges success with `{"ok": true, ...body}` if the client asked.
     pub fn succeed<T: Serialize>(self, body: T, metrics: &Metrics) {
         #[derive(Serialize)]
         struct Success<T> {
@@ -87,9 +88,8 @@ impl<A: Adapter> Request<A> {
             #[serde(flatten)]
             body: T,
         }
-        if let Some(ack) = self.ack {
-            let sent = ack.send(&Success { ok: true, body });
-            undelivered::note(sent, "ack", metrics);
+        if self.ack.is_some() {
+            self.reply("ack", &Success { ok: true, body }, metrics);
         }
     }
 
@@ -101,26 +101,44 @@ impl<A: Adapter> Request<A> {
     }
 
     /// Reports a refusal of `event`: in the ack if the client asked for one, else as a
-    /// `request_error` event. Counted in the metrics by its code; a reply that cannot be
-    /// queued is counted and logged as undelivered.
-    pub fn refuse(self, socket: &Socket<A>, event: &str, refusal: Refusal, metrics: &Metrics) {
+    /// `request_error` event. Counted in the metrics by its code.
+    pub fn refuse(self, event: &str, refusal: Refusal, metrics: &Metrics) {
         metrics.error(refusal.code);
-        let error = ErrorBody {
+        if self.ack.is_some() {
+            let error = ErrorBody {
+                code: refusal.code,
+                message: refusal.message,
+            };
+            return self.reply("ack", &Failure { ok: false, error }, metrics);
+        }
+        let body = RequestError {
+            event,
             code: refusal.code,
             message: refusal.message,
         };
-        let (what, sent) = match self.ack {
-            Some(ack) => ("ack", ack.send(&Failure { ok: false, error })),
-            None => {
-                let body = RequestError {
-                    event,
-                    code: refusal.code,
-                    message: refusal.message,
-                };
-                ("request_error", socket.emit("request_error", &body))
-            }
+        self.reply("request_error", &body, metrics);
+    }
+
+    /// Sends `data` as the ack if the client asked for one, else as event `event`. A reply
+    /// that finds the client's queue full waits for room (see [`Replies`]); one that
+    /// cannot be sent at all is counted and logged as undelivered.
+    fn reply<T: ?Sized + Serialize>(&self, event: &'static str, data: &T, metrics: &Metrics) {
+        let sent = match self.ack {
+            Some(id) => ack_sender(&self.socket, id).send(data),
+            None => self.socket.emit(event, data),
         };
-        undelivered::note(sent, what, metrics);
+        let Err(error) = sent.as_ref() else { return };
+        if !is_full(error) {
+            return undelivered::note(sent, event, metrics);
+        }
+        match (
+            Replies::of(&self.socket),
+            Reply::encode(self.ack, event, data),
+        ) {
+            (Some(replies), Ok(reply)) => replies.wait(reply),
+            (_, Err(cause)) => undelivered::not_encoded(event, &cause, metrics),
+            (None, Ok(_)) => undelivered::note(sent, event, metrics),
+        }
     }
 }
 

@@ -244,6 +244,6 @@ pub async fn on_resume<P: Resuming>(
     };
     match result {
         Ok(ack) => request.succeed(ack, &rt.metrics),
-        Err(refusal) => request.refuse(&socket, "resume", refusal, &rt.metrics),
+        Err(refusal) => request.refuse("resume", refusal, &rt.metrics),
     }
 }

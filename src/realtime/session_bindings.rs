@@ -1,4 +1,5 @@
 use crate::domain::ClientAddress;
+use crate::read_gate::ReadGate;
 use dashmap::DashMap;
 use socketioxide::socket::Sid;
 use std::sync::Arc;
@@ -23,6 +24,9 @@ struct Registry {
 struct Owner {
     address: ClientAddress,
     token: u64,
+    /// The gate of the connection its websocket came on, once it upgraded from
+    /// long-polling (a session opened over a websocket finds its gate in its handshake).
+    gate: Option<ReadGate>,
 }
 
 impl SessionBindings {
@@ -30,7 +34,12 @@ impl SessionBindings {
     #[must_use = "the session is unbound when the binding is dropped"]
     pub fn bind(&self, sid: Sid, address: ClientAddress) -> SessionBinding {
         let token = self.0.next_token.fetch_add(1, Ordering::Relaxed);
-        self.0.owners.insert(sid, Owner { address, token });
+        let owner = Owner {
+            address,
+            token,
+            gate: None,
+        };
+        self.0.owners.insert(sid, owner);
         SessionBinding {
             bindings: self.clone(),
             sid,
@@ -41,6 +50,18 @@ impl SessionBindings {
     /// The address session `sid` is bound to, if it is bound.
     pub fn owner(&self, sid: &Sid) -> Option<ClientAddress> {
         self.0.owners.get(sid).map(|owner| owner.address)
+    }
+
+    /// Session `sid` upgraded to a websocket on the connection that `gate` belongs to.
+    pub fn upgraded(&self, sid: &Sid, gate: ReadGate) {
+        if let Some(mut owner) = self.0.owners.get_mut(sid) {
+            owner.gate = Some(gate);
+        }
+    }
+
+    /// The gate of session `sid`'s websocket, if it upgraded to one.
+    pub fn gate(&self, sid: &Sid) -> Option<ReadGate> {
+        self.0.owners.get(sid)?.gate.clone()
     }
 }
 
@@ -87,5 +108,16 @@ mod tests {
         let _new = bindings.bind(sid, address([127, 0, 0, 1]));
         drop(old);
         assert_eq!(bindings.owner(&sid), Some(address([127, 0, 0, 1])));
+    }
+
+    #[test]
+    fn a_session_s_websocket_gate_is_kept_once_it_upgrades() {
+        let bindings = SessionBindings::default();
+        let sid = Sid::new();
+        let _binding = bindings.bind(sid, address([127, 0, 0, 1]));
+        assert!(bindings.gate(&sid).is_none());
+        bindings.upgraded(&sid, ReadGate::default());
+        assert!(bindings.gate(&sid).is_some());
+        bindings.upgraded(&Sid::new(), ReadGate::default());
     }
 }

@@ -60,6 +60,6 @@ pub async fn on_set_filter<P: Resuming>(
     .await;
     match result {
         Ok(()) => request.acknowledge(&rt.metrics),
-        Err(refusal) => request.refuse(&socket, "set_filter", refusal, &rt.metrics),
+        Err(refusal) => request.refuse("set_filter", refusal, &rt.metrics),
     }
 }

@@ -27,6 +27,12 @@ pub fn note(sent: Result<(), SendError>, what: &'static str, metrics: &Metrics) 
     );
 }
 
+/// Counts and logs a reply (`what`) that could not be encoded to wait for room.
+pub fn not_encoded(what: &'static str, cause: &serde_json::Error, metrics: &Metrics) {
+    metrics.undelivered("encoding");
+    tracing::warn!(reply = what, %cause, "a reply could not be encoded");
+}
+
 /// Logs an `event` (relayed message or notice) that could not be queued for a member:
 /// her queue is full, her socket is closed, or the adapter failed. `cause` never holds a
 /// payload or an id (socketioxide's errors name only the kind of failure).

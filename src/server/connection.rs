@@ -1,10 +1,12 @@
 //! Serving one connection: HTTP/1 with upgrades, each request detached from hyper's read
-//! buffer and told its peer's address, closed if it sends no request head in time.
+//! buffer and told its peer's address and the connection's [`ReadGate`], closed if it
+//! sends no request head in time.
 
 use super::request_clock::RequestClock;
 use super::stream::ServedStream;
 use crate::config::ConnectionLimits;
 use crate::metrics::Metrics;
+use crate::read_gate::ReadGate;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
@@ -53,7 +55,13 @@ impl Connections {
     /// connection cap, given back when the socket closes.
     pub(super) fn serve(&self, stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit) {
         let clock = Arc::new(RequestClock::start(self.idle_timeout, self.header_timeout));
-        let io = TokioIo::new(ServedStream::new(stream, clock.clone(), permit));
+        let gate = ReadGate::default();
+        let io = TokioIo::new(ServedStream::new(
+            stream,
+            clock.clone(),
+            gate.clone(),
+            permit,
+        ));
         let router = self.router.clone();
         let requests = self.requests.clone();
         let request_clock = clock.clone();
@@ -61,9 +69,9 @@ impl Connections {
             hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                 request_clock.request_started();
                 let mut request = crate::detach::detach_from_read_buffer(request);
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
+                let extensions = request.extensions_mut();
+                extensions.insert(axum::extract::ConnectInfo(peer));
+                extensions.insert(gate.clone());
                 let response =
                     tower::ServiceExt::oneshot(router.clone(), request.map(axum::body::Body::new));
                 let clock = request_clock.clone();

@@ -1,7 +1,9 @@
 //! Issue 9, item 4: a client that floods the server with packets that each earn an error
 //! reply (CONNECT to namespaces that do not exist, refused events). Replies are not lost
-//! while the client reads, a reply that cannot be queued is counted, and the log stays
-//! small: a few lines of each kind a second, then one line with the count of the rest.
+//! while the client reads; our refusals that find its queue full wait for it (issue 11),
+//! up to the backlog limit; socketioxide's own connect errors that cannot be queued are
+//! logged; and the log stays small: a few lines of each kind a second, then one line with
+//! the count of the rest.
 
 use crate::helpers::*;
 use crate::raw::{next_text, poll, polling_session, raw_socket};
@@ -180,28 +182,54 @@ async fn replies_past_a_full_queue_are_logged_a_few_at_a_time_and_counted_in_one
     flooded.assert_unharmed().await;
 }
 
+/// `join_room`, which no client may send: each earns a `request_error`.
+fn forbidden() -> String {
+    r#"42["join_room",{}]"#.to_owned()
+}
+
 #[tokio::test]
-async fn refusals_that_find_the_queue_full_are_counted_in_the_metrics() {
-    let refused = 100;
+async fn refusals_that_find_a_polling_client_s_queue_full_wait_until_it_polls() {
+    // The queue and as many waiting: every refusal fits.
+    let refused = 2 * SMALL_QUEUE - 2;
     let queue = SMALL_QUEUE.to_string();
     let flooded = Flooded::start(&["--max-queued-packets", &queue]).await;
-    let forbidden = (0..refused).map(|_| r#"42["join_room",{}]"#.to_owned());
-    flooded.post_v3(forbidden).await;
+    let url = flooded.post_v3((0..refused).map(|_| forbidden())).await;
 
-    let expected = format!(
-        "circle_replies_undelivered_total{{reason=\"queue_full\"}} {}",
-        refused - SMALL_QUEUE
-    );
-    eventually(&expected, || async {
-        flooded
-            .app()
-            .metrics()
+    let mut received = String::new();
+    while received.matches("request_error").count() < refused {
+        let body = tokio::time::timeout(EVENT_TIMEOUT, poll(flooded.app(), &url))
             .await
-            .contains(&expected)
-            .then_some(())
+            .unwrap_or_else(|_| panic!("only these came: {received}"));
+        received.push_str(&body);
+    }
+    assert_eq!(received.matches("request_error").count(), refused);
+    let metrics = flooded.app().metrics().await;
+    assert!(
+        !metrics.contains("circle_replies_undelivered_total{"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("circle_members_stuck_total 0"),
+        "{metrics}"
+    );
+    flooded.assert_unharmed().await;
+}
+
+#[tokio::test]
+async fn a_polling_client_that_makes_more_replies_wait_than_the_backlog_holds_is_given_up_on() {
+    let queue = SMALL_QUEUE.to_string();
+    let flooded = Flooded::start(&["--max-queued-packets", &queue]).await;
+    flooded.post_v3((0..FLOOD / 10).map(|_| forbidden())).await;
+
+    let stuck = "circle_members_stuck_total 1";
+    eventually(stuck, || async {
+        flooded.app().metrics().await.contains(stuck).then_some(())
     })
     .await;
-    flooded.server.logs_once_they_hold("suppressed").await;
+    flooded
+        .server
+        .logs_once_they_hold("a client made more replies wait than the backlog limit")
+        .await;
     flooded.assert_unharmed().await;
 }
 

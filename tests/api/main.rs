@@ -1,6 +1,7 @@
 //! Black-box tests: the real server on an ephemeral port, driven over HTTP and through a
 //! real Socket.IO client (rust_socketio), as members would.
 
+mod backpressure;
 mod chat;
 mod connection_limits;
 mod drain;

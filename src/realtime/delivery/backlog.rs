@@ -4,6 +4,7 @@
 use super::Delivery;
 use super::mailbox::Frame;
 use crate::metrics::Metrics;
+use crate::read_gate::ReadHold;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,8 @@ pub struct Backlog {
     waiting: VecDeque<Waiting>,
     /// Since when her queue has been full.
     since: Option<Instant>,
+    /// Keeps her connection from being read while her queue is full.
+    reading: Option<ReadHold>,
 }
 
 impl Backlog {
@@ -56,6 +59,11 @@ impl Backlog {
         first
     }
 
+    /// Keeps `hold` (her connection's read gate shut) until nothing waits.
+    pub fn hold_reading(&mut self, hold: Option<ReadHold>) {
+        self.reading = hold;
+    }
+
     /// Tells `reply` when the newest waiting event is sent (or given up on).
     pub fn notify_when_sent(&mut self, reply: oneshot::Sender<Delivery>) {
         if let Some(newest) = self.waiting.back_mut() {
@@ -75,6 +83,7 @@ impl Backlog {
         }
         if self.waiting.is_empty() {
             self.since = None;
+            self.reading = None;
         }
     }
 
@@ -89,6 +98,7 @@ impl Backlog {
             answer(event, fate);
         }
         self.since = None;
+        self.reading = None;
     }
 }
 

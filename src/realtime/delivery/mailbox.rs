@@ -6,8 +6,11 @@
 
 use super::backlog::{Backlog, Outlet, Waiting};
 use super::journal::{Bounds, Journal, Weighed};
+use super::stuck::{FLUSH_PAUSE, give_up};
 use crate::domain::MemberId;
+use crate::read_gate::ReadHold;
 use crate::realtime::reader_filter::ReaderFilter;
+use crate::realtime::socket_gate::gate_of;
 use crate::realtime::undelivered;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -16,11 +19,8 @@ use socketioxide::adapter::Adapter;
 use socketioxide::socket::Socket;
 use socketioxide::{SendError, SocketError};
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::oneshot;
-
-/// How often a backlog tries her queue again.
-const FLUSH_PAUSE: Duration = Duration::from_millis(5);
 
 /// One event, encoded once: kept, resent or left waiting as is.
 pub struct Frame {
@@ -148,6 +148,20 @@ struct Line<A: Adapter> {
     stuck: bool,
 }
 
+impl<A: Adapter> Line<A> {
+    /// Puts `event` at the end of her backlog; true if it is the first (a flush must
+    /// start). While anything waits, her connection is not read from.
+    fn push(&mut self, event: Waiting) -> bool {
+        let first = self.backlog.push(event);
+        if first {
+            let socket = self.socket.as_ref().and_then(Weak::upgrade);
+            let gate = socket.as_deref().and_then(gate_of);
+            self.backlog.hold_reading(gate.map(|gate| gate.hold()));
+        }
+        first
+    }
+}
+
 /// Whether an event for an away member may push older kept events out.
 #[derive(Clone, Copy)]
 enum Keeping {
@@ -242,7 +256,7 @@ impl<A: Adapter> Mailbox<A> {
         while let Some((seq, frame)) = events.next_if(|_| line.backlog.is_empty()) {
             match send(socket, &frame, Some(seq), &self.filter) {
                 Err(SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)) => {
-                    line.backlog.push(Waiting {
+                    line.push(Waiting {
                         frame,
                         seq: Some(seq),
                         reply: None,
@@ -253,7 +267,7 @@ impl<A: Adapter> Mailbox<A> {
             }
         }
         for (seq, frame) in events {
-            line.backlog.push(Waiting {
+            line.push(Waiting {
                 frame,
                 seq: Some(seq),
                 reply: None,
@@ -282,6 +296,14 @@ impl<A: Adapter> Mailbox<A> {
         {
             undelivered::unsent(event, &"her connection is stuck");
         }
+    }
+
+    /// Keeps her connection from being read until the returned hold is dropped (her
+    /// message waits for room in her partner's queue: TCP pushes back on her).
+    pub fn hold_reading(&self) -> Option<ReadHold> {
+        let line = self.line.lock();
+        let socket = line.socket.as_ref().and_then(Weak::upgrade)?;
+        Some(gate_of(&socket)?.hold())
     }
 
     /// Sends an ephemeral event (`typing`): only to her open socket, and only when its
@@ -413,7 +435,7 @@ impl<A: Adapter> Mailbox<A> {
         } else {
             (None, None)
         };
-        if line.backlog.push(Waiting { frame, seq, reply })
+        if line.push(Waiting { frame, seq, reply })
             && let Some(me) = self.me.upgrade()
         {
             tokio::spawn(async move { me.flush().await });
@@ -435,9 +457,8 @@ impl<A: Adapter> Mailbox<A> {
                 Flushed::Waiting => {}
                 Flushed::Done => return,
                 Flushed::Stuck(socket) => {
-                    self.outlet.metrics.members_stuck.inc();
-                    tracing::warn!("a member's connection read nothing for the send timeout");
-                    return disconnect(socket).await;
+                    let why = "a member's connection read nothing for the send timeout";
+                    return give_up(socket, self.outlet.metrics.clone(), why).await;
                 }
             }
         }
@@ -486,18 +507,6 @@ enum Flushed<A: Adapter> {
     Done,
     /// Her queue stayed full for the send timeout: this socket must go.
     Stuck(Arc<Socket<A>>),
-}
-
-/// Disconnects a stuck `socket`: the disconnect packet itself needs room in its queue, so
-/// it is tried until it fits or the connection is gone (its heartbeat, which needs room
-/// too, ends it within the ping interval otherwise).
-async fn disconnect<A: Adapter>(socket: Arc<Socket<A>>) {
-    loop {
-        match socket.clone().disconnect() {
-            Err(SocketError::InternalChannelFull) => tokio::time::sleep(FLUSH_PAUSE).await,
-            Ok(()) | Err(SocketError::Closed) => return,
-        }
-    }
 }
 
 // Why `Closed` waits too: socketioxide sends the Socket.IO connect packet before it marks

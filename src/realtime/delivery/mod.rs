@@ -4,6 +4,7 @@
 mod backlog;
 pub mod journal;
 mod mailbox;
+pub mod stuck;
 
 pub use backlog::Outlet;
 pub use journal::Bounds;

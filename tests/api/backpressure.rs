@@ -1,0 +1,184 @@
+//! docs/protocol.md section 6, "Nothing lost": a client whose own queue is full (it sends
+//! faster than it reads) is not read from until it drains, and its acks and refusals are
+//! never thrown away.
+
+use crate::helpers::*;
+use crate::raw::{RawMember, next_text};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::net::TcpSocket;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A queue far smaller than a burst.
+const SMALL_QUEUE: usize = 8;
+
+async fn app(send_timeout: Duration) -> TestApp {
+    spawn_app_with(|c| {
+        c.limits.max_queued_packets = SMALL_QUEUE;
+        c.limits.send_timeout = send_timeout;
+        c.limits.message_rate = 100_000;
+        c.limits.message_burst = 100_000;
+    })
+    .await
+}
+
+/// Ada and Bob, paired, with their room.
+async fn pair(app: &TestApp) -> (RawMember, RawMember, String) {
+    let group = app.create_group().await;
+    let (mut ada, _) = RawMember::joined(app, 4, &group.code, "Ada").await;
+    let (mut bob, _) = RawMember::joined(app, 4, &group.code, "Bob").await;
+    let room = bob.next_event("join_room").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ada.next_event("join_room").await;
+    (ada, bob, room)
+}
+
+/// Chat message `n` into `room`, asking for ack `n`.
+fn numbered(room: &str, n: usize) -> Message {
+    padded(room, n, "")
+}
+
+/// Chat message `n` into `room` with `padding` after its text, asking for ack `n`.
+fn padded(room: &str, n: usize, padding: &str) -> Message {
+    let event = json!(["message", {"room": room, "text": format!("m{n}"), "padding": padding}]);
+    Message::text(format!("42{n}{event}"))
+}
+
+/// The texts of the next `count` chat messages `member` receives, in order.
+async fn chats(member: &mut RawMember, count: usize) -> Vec<String> {
+    let mut texts = Vec::with_capacity(count);
+    while texts.len() < count {
+        let frame = member.next_chat().await;
+        let arguments: Value = serde_json::from_str(&frame[2..]).unwrap();
+        texts.push(arguments[1]["text"].as_str().unwrap().to_owned());
+    }
+    texts
+}
+
+#[tokio::test]
+async fn a_burst_sent_without_reading_gets_every_ack_and_echo_in_order() {
+    let burst = 1000;
+    let app = app(Duration::from_secs(5)).await;
+    let (mut ada, mut bob, room) = pair(&app).await;
+    let reading = tokio::spawn(async move { chats(&mut ada, burst).await });
+    for n in 1..=burst {
+        bob.socket.feed(numbered(&room, n)).await.unwrap();
+    }
+    bob.socket.flush().await.unwrap();
+
+    let mut acked = vec![false; burst + 1];
+    let mut echoes = Vec::new();
+    while acked.iter().skip(1).any(|a| !a) || echoes.len() < burst {
+        let text = next_text(&mut bob.socket)
+            .await
+            .unwrap_or_else(|| panic!("{} echoes and some acks came", echoes.len()));
+        if let Some(ack) = text.strip_prefix("43") {
+            let at = ack.find('[').unwrap();
+            let id: usize = ack[..at].parse().unwrap();
+            let arguments: Value = serde_json::from_str(&ack[at..]).unwrap();
+            assert_eq!(arguments[0], json!({"ok": true}), "ack {id}");
+            assert!(!acked[id], "ack {id} came twice");
+            acked[id] = true;
+        } else if text.starts_with("42[\"message\",{") {
+            let arguments: Value = serde_json::from_str(&text[2..]).unwrap();
+            echoes.push(arguments[1]["text"].as_str().unwrap().to_owned());
+        }
+    }
+    let sent: Vec<String> = (1..=burst).map(|n| format!("m{n}")).collect();
+    assert_eq!(echoes, sent, "her own messages back, each once, in order");
+    assert_eq!(
+        reading.await.unwrap(),
+        sent,
+        "her partner got them all, in order"
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        !metrics.contains("circle_replies_undelivered_total{"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("circle_members_stuck_total 0"),
+        "{metrics}"
+    );
+}
+
+/// A websocket member whose socket takes in as little as the kernel allows, so that
+/// what the server writes to her fills her queue soon; joined to group `code`.
+async fn joined_with_a_tiny_window(app: &TestApp, code: &str) -> RawSocketOnTcp {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(1024).unwrap();
+    let stream = socket
+        .connect(([127, 0, 0, 1], app.port).into())
+        .await
+        .unwrap();
+    let url = format!(
+        "ws://127.0.0.1:{}/socket.io/?EIO=4&transport=websocket",
+        app.port
+    );
+    let (mut ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let open = ws.next().await.unwrap().unwrap();
+    assert!(open.to_text().unwrap().starts_with('0'), "{open}");
+    ws.send(Message::text("40")).await.unwrap();
+    let join = json!(["join_group", {"access_code": code, "name": "Bob"}]);
+    ws.send(Message::text(format!("420{join}"))).await.unwrap();
+    loop {
+        let text = ws.next().await.unwrap().unwrap().into_text().unwrap();
+        if text.starts_with("430") {
+            assert!(text.contains("\"ok\":true"), "{text}");
+            return ws;
+        }
+    }
+}
+
+type RawSocketOnTcp = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+#[tokio::test]
+async fn a_client_that_reads_nothing_is_not_read_from_then_closed_as_stuck() {
+    // 24 MB of echoes: far more than the kernel's buffers between the server and him
+    // hold (at most 4 MiB sent and 32 MiB received here), so his queue fills.
+    let sent = 3000;
+    let padding = "x".repeat(8000);
+    let app = app(Duration::from_millis(500)).await;
+    let group = app.create_group().await;
+    let (mut ada, _) = RawMember::joined(&app, 4, &group.code, "Ada").await;
+    let mut bob = joined_with_a_tiny_window(&app, &group.code).await;
+    let room = ada.next_event("join_room").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Bob writes and never reads; his writes block once the server stops reading him.
+    let writing = tokio::spawn(async move {
+        for n in 1..=sent {
+            if bob.feed(padded(&room, n, &padding)).await.is_err() {
+                return;
+            }
+        }
+        let _closed_meanwhile = bob.flush().await;
+        std::future::pending::<()>().await
+    });
+
+    let mut received = 0;
+    loop {
+        let text = next_text(&mut ada.socket)
+            .await
+            .unwrap_or_else(|| panic!("no partner_left after {received} messages"));
+        if text.starts_with("42[\"message\",{") {
+            received += 1;
+        } else if text.starts_with("42[\"partner_left\"") {
+            break;
+        }
+    }
+    writing.abort();
+    assert!(
+        received < sent / 2,
+        "the server read on: {received} of {sent} messages reached his partner"
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("circle_members_stuck_total 1"),
+        "{metrics}"
+    );
+}
