@@ -3,6 +3,7 @@
 //! never thrown away.
 
 use crate::helpers::*;
+use crate::polling_client::{Origin, SessionRequests};
 use crate::raw::{RawMember, next_text};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -105,27 +106,42 @@ async fn a_burst_sent_without_reading_gets_every_ack_and_echo_in_order() {
     );
 }
 
-/// A websocket member whose socket takes in as little as the kernel allows, so that
-/// what the server writes to her fills her queue soon; joined to group `code`.
-async fn joined_with_a_tiny_window(app: &TestApp, code: &str) -> RawSocketOnTcp {
+/// A websocket on `query`'s Engine.IO session whose socket takes in as little as the
+/// kernel allows, so that what the server writes to it fills its queue soon.
+async fn tiny_window_websocket(app: &TestApp, query: &str) -> TinyWindow {
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(1024).unwrap();
     let stream = socket
         .connect(([127, 0, 0, 1], app.port).into())
         .await
         .unwrap();
-    let url = format!(
-        "ws://127.0.0.1:{}/socket.io/?EIO=4&transport=websocket",
-        app.port
-    );
-    let (mut ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
-    let open = ws.next().await.unwrap().unwrap();
-    assert!(open.to_text().unwrap().starts_with('0'), "{open}");
-    ws.send(Message::text("40")).await.unwrap();
+    let url = format!("ws://127.0.0.1:{}/socket.io/?{query}", app.port);
+    tokio_tungstenite::client_async(url, stream)
+        .await
+        .unwrap()
+        .0
+}
+
+type TinyWindow = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// The next text frame on `ws`.
+async fn next_on(ws: &mut TinyWindow) -> String {
+    let frame = tokio::time::timeout(EVENT_TIMEOUT, ws.next()).await;
+    frame
+        .unwrap()
+        .unwrap()
+        .unwrap()
+        .into_text()
+        .unwrap()
+        .to_string()
+}
+
+/// Joins group `code` as Bob on `ws` (connected to namespace `/`).
+async fn join_as_bob(mut ws: TinyWindow, code: &str) -> TinyWindow {
     let join = json!(["join_group", {"access_code": code, "name": "Bob"}]);
     ws.send(Message::text(format!("420{join}"))).await.unwrap();
     loop {
-        let text = ws.next().await.unwrap().unwrap().into_text().unwrap();
+        let text = next_on(&mut ws).await;
         if text.starts_with("430") {
             assert!(text.contains("\"ok\":true"), "{text}");
             return ws;
@@ -133,10 +149,31 @@ async fn joined_with_a_tiny_window(app: &TestApp, code: &str) -> RawSocketOnTcp 
     }
 }
 
-type RawSocketOnTcp = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+/// Bob on a websocket opened as such.
+async fn bob_on_a_websocket(app: &TestApp, code: &str) -> TinyWindow {
+    let mut ws = tiny_window_websocket(app, "EIO=4&transport=websocket").await;
+    assert!(next_on(&mut ws).await.starts_with('0'), "open packet");
+    ws.send(Message::text("40")).await.unwrap();
+    join_as_bob(ws, code).await
+}
 
-#[tokio::test]
-async fn a_client_that_reads_nothing_is_not_read_from_then_closed_as_stuck() {
+/// Bob on a websocket upgraded from long-polling, as socket.io-client does by default.
+async fn bob_upgraded_from_polling(app: &TestApp, code: &str) -> TinyWindow {
+    let session = SessionRequests::open(app, 4, Origin::direct([127, 0, 0, 1])).await;
+    session.send(&["40"]).await;
+    while !session.poll().await.iter().any(|p| p.starts_with("40")) {}
+    let sid = session.url().split("sid=").nth(1).unwrap().to_owned();
+    let query = format!("EIO=4&transport=websocket&sid={sid}");
+    let mut ws = tiny_window_websocket(app, &query).await;
+    ws.send(Message::text("2probe")).await.unwrap();
+    assert_eq!(next_on(&mut ws).await, "3probe");
+    ws.send(Message::text("5")).await.unwrap();
+    join_as_bob(ws, code).await
+}
+
+/// Bob, joined by `bob`, writes and never reads: the server stops reading him once
+/// his queue is full, then closes him as stuck.
+async fn a_client_that_reads_nothing(bob: impl AsyncFnOnce(&TestApp, &str) -> TinyWindow) {
     // 24 MB of echoes: far more than the kernel's buffers between the server and him
     // hold (at most 4 MiB sent and 32 MiB received here), so his queue fills.
     let sent = 3000;
@@ -144,12 +181,12 @@ async fn a_client_that_reads_nothing_is_not_read_from_then_closed_as_stuck() {
     let app = app(Duration::from_millis(500)).await;
     let group = app.create_group().await;
     let (mut ada, _) = RawMember::joined(&app, 4, &group.code, "Ada").await;
-    let mut bob = joined_with_a_tiny_window(&app, &group.code).await;
+    let mut bob = bob(&app, &group.code).await;
     let room = ada.next_event("join_room").await["room"]
         .as_str()
         .unwrap()
         .to_owned();
-    // Bob writes and never reads; his writes block once the server stops reading him.
+    // His writes block once the server stops reading him.
     let writing = tokio::spawn(async move {
         for n in 1..=sent {
             if bob.feed(padded(&room, n, &padding)).await.is_err() {
@@ -181,4 +218,14 @@ async fn a_client_that_reads_nothing_is_not_read_from_then_closed_as_stuck() {
         metrics.contains("circle_members_stuck_total 1"),
         "{metrics}"
     );
+}
+
+#[tokio::test]
+async fn a_client_that_reads_nothing_is_not_read_from_then_closed_as_stuck() {
+    a_client_that_reads_nothing(bob_on_a_websocket).await;
+}
+
+#[tokio::test]
+async fn a_client_upgraded_from_polling_that_reads_nothing_is_not_read_from_either() {
+    a_client_that_reads_nothing(bob_upgraded_from_polling).await;
 }
