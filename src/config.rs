@@ -55,6 +55,14 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// How many tasks each runtime worker runs before it takes one from the shared queue,
+    /// where ready connections overflow when more are ready at once than a worker keeps
+    /// locally (256). Lower is fairer to every connection under saturation; higher keeps
+    /// a little more latency headroom below it (BENCHMARKS.md, "Fairness").
+    #[arg(long, env = "CIRCLE_GLOBAL_QUEUE_INTERVAL", default_value_t = 31,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub global_queue_interval: u32,
+
     /// Run as one of several nodes sharing this Redis (or Valkey) 7+, e.g.
     /// `redis://127.0.0.1:6379`: groups, lobbies, rooms and member records live there and
     /// events travel between nodes through it. Without it, one node keeps groups in

@@ -7,9 +7,16 @@ use circle::{shutdown, telemetry};
 use clap::Parser;
 use std::io::IsTerminal;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .global_queue_interval(config.global_queue_interval)
+        .build()?
+        .block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     telemetry::init(
         std::io::stderr,
         std::io::stderr().is_terminal(),
