@@ -106,12 +106,7 @@ impl Handle for RemotePeer {
         if let Some(member) = self.courier.local(&self.id)
             && !member.is_resumable()
         {
-            if let Some(socket) = member.socket()
-                && let Err(cause) = socket.emit(event, data)
-            {
-                undelivered::unsent(event, &cause);
-            }
-            return;
+            return member.notify(event, data);
         }
         let data = match serde_json::value::to_raw_value(data) {
             Ok(data) => data,
