@@ -7,8 +7,8 @@
 use crate::helpers::*;
 use crate::polling_client::{Origin, PollingMember};
 use crate::raw::RawMember;
-use crate::resumable::{Resumable, chat, texts};
-use crate::send_timeout::limits;
+use crate::resumable::chat;
+use crate::send_timeout::{assert_resumes_with_nothing_lost, limits};
 use serde_json::{Value, json};
 
 /// Two nodes on one fresh key prefix, with a short send timeout and small queues.
@@ -115,15 +115,7 @@ async fn a_resumable_member_given_up_on_by_her_node_loses_nothing_her_partner_se
     send_all(&mut bob, &room, &while_away, true).await;
     sent.extend(while_away);
 
-    let mut back = Resumable {
-        raw: RawMember::connect(&b, 4).await,
-        id: String::new(),
-        token,
-        last_seq: 0,
-    };
-    let (ack, replayed) = back.resume_here().await;
-    assert_eq!(ack["ok"], true, "{ack}");
-    assert_eq!(ack["gap"], false, "nothing was lost");
-    assert_eq!(texts(&replayed), sent, "every acked message, in order");
+    // She resumes on Bob's node.
+    assert_resumes_with_nothing_lost(&b, token, &sent).await;
     assert_eq!(bob.next_event("partner_back").await, json!({"room": room}));
 }

@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use crate::polling_client::{Origin, PollingMember};
 use crate::raw::RawMember;
-use crate::resumable::Resumable;
+use crate::resumable::{Resumable, texts};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -117,8 +117,14 @@ async fn a_resumable_member_who_reads_nothing_loses_nothing() {
     assert_refused(&refusal, "partner_unreachable");
     assert!(held > 0, "once she was given up on, messages were held");
     assert_eq!(bob.next_event("partner_away").await, json!({"room": room}));
+    assert_resumes_with_nothing_lost(&app, token, &sent).await;
+}
+
+/// A client that received nothing of its member's events (`last_seq` 0) resumes with
+/// `token` on `app`: with no gap, it gets every one of the chat messages `sent`, in order.
+pub async fn assert_resumes_with_nothing_lost(app: &TestApp, token: String, sent: &[String]) {
     let mut back = Resumable {
-        raw: RawMember::connect(&app, 4).await,
+        raw: RawMember::connect(app, 4).await,
         id: String::new(),
         token,
         last_seq: 0,
@@ -126,10 +132,5 @@ async fn a_resumable_member_who_reads_nothing_loses_nothing() {
     let (ack, replayed) = back.resume_here().await;
     assert_eq!(ack["ok"], true, "{ack}");
     assert_eq!(ack["gap"], false, "nothing was lost");
-    let texts: Vec<String> = replayed
-        .iter()
-        .filter(|e| e.name == "message" && e.data.is_object())
-        .map(|e| e.data["text"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(texts, sent);
+    assert_eq!(texts(&replayed), sent, "every acked message, in order");
 }

@@ -4,9 +4,12 @@
 //! for a reader with the profanity filter on as it is written to her socket (see
 //! [`ReaderFilter`]), so kept and waiting events are kept as they came.
 
+// `pub(super)`: the backlog names frames by this path.
 use super::Outlet;
-use super::journal::{Bounds, Journal, Weighed};
-use super::outbox::{Flushing, Outbox, Until, Wait, shown};
+pub(super) use super::frame::Frame;
+use super::frame::shown;
+use super::journal::{Bounds, Journal};
+use super::outbox::{Flushing, Outbox, Until, Wait};
 use super::stuck;
 use crate::domain::MemberId;
 use crate::realtime::presence::Sent;
@@ -19,46 +22,9 @@ use serde_json::value::RawValue;
 use socketioxide::SendError;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Socket;
-use std::borrow::Cow;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 use tokio::sync::oneshot;
-
-/// One event, encoded once: kept, resent or left waiting as is.
-pub struct Frame {
-    /// The event's name.
-    pub(super) event: Cow<'static, str>,
-    /// Its argument.
-    pub(super) data: Box<RawValue>,
-    /// A partner's chat message: masked for a reader with the filter on.
-    pub(super) from_partner: bool,
-}
-
-impl Frame {
-    /// The event `event` with `data` as it came; `from_partner`: a partner's chat message.
-    pub fn new(
-        event: impl Into<Cow<'static, str>>,
-        data: Box<RawValue>,
-        from_partner: bool,
-    ) -> Arc<Self> {
-        Arc::new(Self {
-            event: event.into(),
-            data,
-            from_partner,
-        })
-    }
-
-    /// The notice `event` with `data` encoded; `None` (logged) if it cannot be encoded.
-    pub fn encode<T: ?Sized + Serialize>(event: &'static str, data: &T) -> Option<Arc<Self>> {
-        match serde_json::value::to_raw_value(data) {
-            Ok(data) => Some(Self::new(event, data, false)),
-            Err(cause) => {
-                undelivered::unsent(event, &cause);
-                None
-            }
-        }
-    }
-}
 
 /// An event's data as the mailbox is handed it.
 enum Data<'a, T: ?Sized> {
@@ -90,12 +56,6 @@ impl<T: ?Sized + Serialize> Data<'_, T> {
             }
             Data::Value(value) => Frame::encode(event, value),
         }
-    }
-}
-
-impl Weighed for Frame {
-    fn size(&self) -> usize {
-        self.event.len() + self.data.get().len()
     }
 }
 

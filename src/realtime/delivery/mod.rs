@@ -5,12 +5,14 @@
 //! ([`stuck`]).
 
 mod backlog;
+mod frame;
 pub mod journal;
 mod mailbox;
 mod outbox;
 pub mod stuck;
 
 pub use backlog::Outlet;
+pub use frame::{Frame, shown};
 pub use journal::Bounds;
-pub use mailbox::{Delivery, Frame, Link, Mailbox, Relaying};
-pub use outbox::{Flushing, Outbox, Until, Wait, shown};
+pub use mailbox::{Delivery, Link, Mailbox, Relaying};
+pub use outbox::{Flushing, Outbox, Until, Wait};

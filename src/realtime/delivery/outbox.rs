@@ -6,15 +6,14 @@
 
 use super::Delivery;
 use super::backlog::{Backlog, Waiting};
-use super::mailbox::{Frame, Relaying};
+use super::frame::{Frame, send};
+use super::mailbox::Relaying;
 use crate::realtime::reader_filter::ReaderFilter;
 use crate::realtime::undelivered;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Socket;
 use socketioxide::{SendError, SocketError};
-use std::borrow::Cow;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -39,12 +38,6 @@ pub enum Flushed<A: Adapter> {
     Done,
     /// Her queue stayed full for the send timeout: this socket must go.
     Stuck(Arc<Socket<A>>),
-}
-
-/// The trailing argument of every event to a resumable member.
-#[derive(Serialize)]
-struct Seq {
-    seq: u64,
 }
 
 // Why `Closed` waits too: socketioxide sends the Socket.IO connect packet before it marks
@@ -294,32 +287,4 @@ pub trait Flushing {
     /// Starts a task that calls [`Outbox::flush_once`] until nothing waits (see
     /// [`super::stuck::flush`]).
     fn start_flush(&self);
-}
-
-/// A chat `payload` as its reader sees it: a partner's message through her `filter`, her
-/// own echo as it is.
-pub fn shown<'a>(
-    payload: &'a RawValue,
-    from_partner: bool,
-    filter: &ReaderFilter,
-) -> Cow<'a, RawValue> {
-    match from_partner {
-        true => filter.shown(payload),
-        false => Cow::Borrowed(payload),
-    }
-}
-
-/// Sends `frame`, with its `seq` as the trailing argument for a resumable member; a
-/// partner's message as the reader's `filter` shows it.
-fn send<A: Adapter>(
-    socket: &Socket<A>,
-    frame: &Frame,
-    seq: Option<u64>,
-    filter: &ReaderFilter,
-) -> Result<(), SendError> {
-    let data = shown(&frame.data, frame.from_partner, filter);
-    match seq {
-        Some(seq) => socket.emit(&frame.event, &(&*data, Seq { seq })),
-        None => socket.emit(&frame.event, &*data),
-    }
 }

@@ -1,6 +1,7 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
 //! scripts ([`RedisRules`]); events to members through the delivery scripts and each
-//! node's own channel (`courier`, `inbox`), and socket room joins through
+//! node's own channel (`courier`, `inbox`), written to a member's socket by her node
+//! through her outbox, with the send timeout (`outbound`); and socket room joins through
 //! socketioxide's Redis adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is

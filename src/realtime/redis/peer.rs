@@ -99,9 +99,9 @@ impl Handle for RemotePeer {
         &self.id
     }
 
-    /// A plain member on this node is told at once; anyone else through the
-    /// courier (which numbers and keeps a resumable member's notices), in the order
-    /// this node sent its notices.
+    /// A plain member on this node is told at once (through her outbox, see
+    /// `super::outbound`); anyone else through the courier (which numbers and keeps a
+    /// resumable member's notices), in the order this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         if let Some(member) = self.courier.local(&self.id)
             && !member.is_resumable()
