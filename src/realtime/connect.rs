@@ -39,10 +39,7 @@ impl SocketBackend for LocalPresence {
     type Adapter = LocalAdapter;
 
     fn connection(socket: &Arc<Socket<LocalAdapter>>, outlet: &Arc<Outlet>) -> Self::Connection {
-        Link {
-            socket: Arc::downgrade(socket),
-            outlet: outlet.clone(),
-        }
+        link(socket, outlet)
     }
 
     /// The local adapter needs no start.
@@ -58,10 +55,8 @@ impl SocketBackend for LocalPresence {
 impl SocketBackend for RedisPresence {
     type Adapter = RedisAdapter;
 
-    /// Her socket only: events are written to it without the mailbox's backlog, so the
-    /// send limits do not apply (the send timeout is not built on several nodes yet).
-    fn connection(socket: &Arc<Socket<RedisAdapter>>, _: &Arc<Outlet>) -> Self::Connection {
-        Arc::downgrade(socket)
+    fn connection(socket: &Arc<Socket<RedisAdapter>>, outlet: &Arc<Outlet>) -> Self::Connection {
+        link(socket, outlet)
     }
 
     /// Hands `io` to the backend, then subscribes the adapter and the node's delivery
@@ -81,6 +76,14 @@ impl SocketBackend for RedisPresence {
                 .await
                 .map_err(|e| anyhow::anyhow!("subscribing to the delivery channel: {e}"))
         }
+    }
+}
+
+/// How every backend reaches `socket`: through her outbox, within `outlet`'s send limits.
+fn link<A: Adapter>(socket: &Arc<Socket<A>>, outlet: &Arc<Outlet>) -> Link<A> {
+    Link {
+        socket: Arc::downgrade(socket),
+        outlet: outlet.clone(),
     }
 }
 

@@ -4,7 +4,7 @@ use super::delivery::{Delivery, Link, Mailbox, Relaying};
 use super::masking::partner_copy;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Handle, Presence, Relayed, Sent};
-use super::refusal::{NOT_IN_ROOM, OVERLOADED, PARTNER_UNREACHABLE, Refusal};
+use super::refusal::NOT_IN_ROOM;
 use super::tokens::Tokens;
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{
@@ -48,16 +48,6 @@ impl Handle for Peer {
 #[derive(Serialize)]
 struct Typing<'a> {
     room: &'a str,
-}
-
-/// What a relayed message's sender is told of its fate for her partner.
-fn fate(delivery: Delivery) -> Result<Sent, Refusal> {
-    match delivery {
-        Delivery::Sent => Ok(Sent::Delivered),
-        Delivery::Held => Ok(Sent::Held),
-        Delivery::Refused | Delivery::Unreachable => Err(PARTNER_UNREACHABLE),
-        Delivery::Overloaded => Err(OVERLOADED),
-    }
 }
 
 /// Lobbies and rooms of a single node.
@@ -146,7 +136,7 @@ impl Presence for LocalPresence {
                 None => peer.mailbox().relay("message", payload.0, true),
             };
             match relaying {
-                Relaying::Done(delivery) => match fate(delivery) {
+                Relaying::Done(delivery) => match delivery.for_sender() {
                     Ok(sent) => held |= sent == Sent::Held,
                     Err(refusal) => return Relayed::Now(Err(refusal)),
                 },
@@ -164,7 +154,7 @@ impl Presence for LocalPresence {
                 // Not read from until her message has room (or times out).
                 let reading = member.handle().mailbox().hold_reading();
                 Relayed::Later(Box::pin(async move {
-                    let fate = fate(later.await.unwrap_or(Delivery::Unreachable));
+                    let fate = later.await.unwrap_or(Delivery::Unreachable).for_sender();
                     drop(reading);
                     fate
                 }))

@@ -6,7 +6,7 @@
 //! more replies wait than the backlog limit allows (a long-polling client, whose requests
 //! cannot be held back), is disconnected as stuck.
 
-use super::delivery::{Outlet, stuck};
+use super::delivery::{Outlet, no_room, stuck};
 use super::socket_gate::gate_of;
 use super::undelivered;
 use crate::read_gate::ReadHold;
@@ -62,15 +62,6 @@ pub fn ack_sender<A: Adapter>(socket: &Arc<Socket<A>>, id: i64) -> AckSender<A> 
     let mut unused = Value::Str(Str::from(""), None);
     let Ok(sender) = AckSender::from_message_parts(socket, &mut unused, &Some(id));
     sender
-}
-
-/// Whether a send failed only for want of room (or because socketioxide has not marked a
-/// new socket connected yet, see `delivery::mailbox`): worth trying again.
-pub fn is_full(error: &SendError) -> bool {
-    matches!(
-        error,
-        SendError::Socket(SocketError::InternalChannelFull | SocketError::Closed)
-    )
 }
 
 /// One connection's replies waiting for room, kept in the socket's extensions.
@@ -168,7 +159,7 @@ impl<A: Adapter> Replies<A> {
         };
         while let Some(reply) = line.waiting.front() {
             match reply.send(&socket) {
-                Err(error) if is_full(&error) => return false,
+                Err(error) if no_room(&error) => return false,
                 sent => undelivered::note(sent, "reply", &self.outlet.metrics),
             }
             line.waiting.pop_front();

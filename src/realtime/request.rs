@@ -1,5 +1,6 @@
+use super::delivery::no_room;
 use super::refusal::{INVALID_PAYLOAD, Refusal};
-use super::replies::{Replies, Reply, ack_sender, is_full};
+use super::replies::{Replies, Reply, ack_sender};
 use super::undelivered;
 use crate::metrics::Metrics;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
@@ -128,7 +129,7 @@ impl<A: Adapter> Request<A> {
             None => self.socket.emit(event, data),
         };
         let Err(error) = sent.as_ref() else { return };
-        if !is_full(error) {
+        if !no_room(error) {
             return undelivered::note(sent, event, metrics);
         }
         match (

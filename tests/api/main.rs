@@ -18,6 +18,7 @@ mod matchmaking;
 mod multinode;
 mod multinode_resume;
 mod multinode_rounds;
+mod multinode_send_timeout;
 mod ordering;
 mod polling_client;
 mod privacy;

@@ -5,28 +5,23 @@
 use crate::helpers::*;
 use crate::polling_client::{Origin, PollingMember};
 use crate::raw::RawMember;
-use crate::resumable::Resumable;
+use crate::resumable::{Resumable, texts};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const SEND_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// The server under test; `None` (the test skips, saying so) on the Redis backend, where
-/// a member's events are written to her socket without the mailbox's backlog (not built
-/// there yet, issue 11).
-async fn app() -> Option<TestApp> {
-    if redis_url().is_some() {
-        eprintln!("SKIPPED: the send timeout is not built on the Redis backend yet");
-        return None;
-    }
-    let app = spawn_app_with(|c| {
-        c.limits.send_timeout = SEND_TIMEOUT;
-        c.limits.max_queued_packets = 8;
-        c.limits.message_rate = 10_000;
-        c.limits.message_burst = 10_000;
-    })
-    .await;
-    Some(app)
+/// The server under test, on either backend.
+async fn app() -> TestApp {
+    spawn_app_with(limits).await
+}
+
+/// A short send timeout, small queues, and no rate limit for the sender.
+pub fn limits(c: &mut circle::config::Config) {
+    c.limits.send_timeout = SEND_TIMEOUT;
+    c.limits.max_queued_packets = 8;
+    c.limits.message_rate = 10_000;
+    c.limits.message_burst = 10_000;
 }
 
 /// Bob sends numbered messages into `room` until one is refused; returns the texts
@@ -48,9 +43,7 @@ async fn send_until_refused(bob: &mut RawMember, room: &str) -> (Vec<String>, Va
 
 #[tokio::test]
 async fn a_member_who_reads_nothing_is_given_up_on_after_the_send_timeout_and_the_sender_is_told() {
-    let Some(app) = app().await else {
-        return;
-    };
+    let app = app().await;
     let group = app.create_group().await;
     let mut ada = PollingMember::connect(&app, 4, Origin::direct([127, 0, 0, 1])).await;
     let ack = ada
@@ -96,9 +89,7 @@ async fn a_member_who_reads_nothing_is_given_up_on_after_the_send_timeout_and_th
 
 #[tokio::test]
 async fn a_resumable_member_who_reads_nothing_loses_nothing() {
-    let Some(app) = app().await else {
-        return;
-    };
+    let app = app().await;
     let group = app.create_group().await;
     let mut ada = PollingMember::connect(&app, 4, Origin::direct([127, 0, 0, 1])).await;
     let join = json!({"access_code": group.code, "name": "Ada", "resumable": true});
@@ -126,8 +117,14 @@ async fn a_resumable_member_who_reads_nothing_loses_nothing() {
     assert_refused(&refusal, "partner_unreachable");
     assert!(held > 0, "once she was given up on, messages were held");
     assert_eq!(bob.next_event("partner_away").await, json!({"room": room}));
+    assert_resumes_with_nothing_lost(&app, token, &sent).await;
+}
+
+/// A client that received nothing of its member's events (`last_seq` 0) resumes with
+/// `token` on `app`: with no gap, it gets every one of the chat messages `sent`, in order.
+pub async fn assert_resumes_with_nothing_lost(app: &TestApp, token: String, sent: &[String]) {
     let mut back = Resumable {
-        raw: RawMember::connect(&app, 4).await,
+        raw: RawMember::connect(app, 4).await,
         id: String::new(),
         token,
         last_seq: 0,
@@ -135,10 +132,5 @@ async fn a_resumable_member_who_reads_nothing_loses_nothing() {
     let (ack, replayed) = back.resume_here().await;
     assert_eq!(ack["ok"], true, "{ack}");
     assert_eq!(ack["gap"], false, "nothing was lost");
-    let texts: Vec<String> = replayed
-        .iter()
-        .filter(|e| e.name == "message" && e.data.is_object())
-        .map(|e| e.data["text"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(texts, sent);
+    assert_eq!(texts(&replayed), sent, "every acked message, in order");
 }

@@ -1,5 +1,8 @@
-//! Giving up on a connection whose send queue stays full: what its backlogs share.
+//! Giving up on a member whose send queue stays full (docs/protocol.md section 6, "Nothing
+//! lost"): the flush that retries her backlog, and what happens once the send timeout
+//! passes, the same on every backend.
 
+use super::outbox::Flushed;
 use crate::metrics::Metrics;
 use crate::realtime::socket_gate::gate_of;
 use socketioxide::SocketError;
@@ -11,12 +14,33 @@ use std::time::Duration;
 /// How often a backlog tries its connection's queue again.
 pub const FLUSH_PAUSE: Duration = Duration::from_millis(5);
 
+/// Retries a member's backlog with `flush_once` every [`FLUSH_PAUSE`] until nothing
+/// waits. When she turns out stuck her socket is returned: it is to be [`give_up`] on,
+/// and its end is then handled as any other (a plain member leaves, a resumable one
+/// becomes away).
+pub async fn flush<A: Adapter>(
+    mut flush_once: impl FnMut() -> Flushed<A>,
+) -> Option<Arc<Socket<A>>> {
+    loop {
+        tokio::time::sleep(FLUSH_PAUSE).await;
+        match flush_once() {
+            Flushed::Waiting => {}
+            Flushed::Done => return None,
+            Flushed::Stuck(socket) => return Some(socket),
+        }
+    }
+}
+
+/// Why a member whose events waited for the send timeout is given up on.
+pub const READ_NOTHING: &str = "a member's connection read nothing for the send timeout";
+
 /// Marks a socket given up on, in its extensions.
 #[derive(Clone)]
 struct GivenUp;
 
-/// Gives up on `socket`, whose queue stayed full (`why`): counted and logged once however
-/// many of its backlogs find it stuck, then disconnected.
+/// Gives up on `socket`, whose queue stayed full (`why`): counted and logged once
+/// (never an id or a text) however many of its backlogs find it stuck, then
+/// disconnected.
 pub async fn give_up<A: Adapter>(socket: Arc<Socket<A>>, metrics: Arc<Metrics>, why: &'static str) {
     if socket.extensions.insert(GivenUp).is_some() {
         return;

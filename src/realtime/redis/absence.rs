@@ -48,13 +48,7 @@ impl RedisPresence {
         if !self.is_current(member) {
             return Ok(None);
         }
-        let mut conn = self.rules.connection();
-        let reply: Vec<String> = invoke(&scripts::AWAY_HERE, self.rules.keys())
-            .arg(member.id.as_str())
-            .arg(self.rules.node())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+        let reply = self.courier.mark_away(&member.id).await?;
         if reply.first().is_some_and(|r| r == "moved") {
             self.drop_member(member);
             return Ok(None);
@@ -67,7 +61,7 @@ impl RedisPresence {
         if let Some(token) = member.token_key() {
             pipe.pexpire(token, lasting as i64);
         }
-        pipe.query_async::<()>(&mut conn)
+        pipe.query_async::<()>(&mut self.rules.connection())
             .await
             .map_err(unavailable)?;
         let away = replies::away(&reply)?;

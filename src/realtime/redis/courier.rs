@@ -103,6 +103,17 @@ impl Courier {
             .map_err(unavailable)
     }
 
+    /// Marks member `id` of this node away in her record (`away.lua`), unless she moved
+    /// to another node; the reply names her room and partner, if any.
+    pub async fn mark_away(&self, id: &MemberId) -> Result<Vec<String>, StoreError> {
+        invoke(&scripts::AWAY_HERE, self.rules.keys())
+            .arg(id.as_str())
+            .arg(self.rules.node())
+            .invoke_async(&mut self.rules.connection())
+            .await
+            .map_err(unavailable)
+    }
+
     /// Passes `typing {room}` from `sender` to the other member of `room`, if she sits in
     /// it and the other is there and not away.
     pub async fn typing(&self, sender: &MemberId, room: &str) -> Result<(), StoreError> {

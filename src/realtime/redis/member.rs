@@ -1,10 +1,11 @@
 use super::RedisAdapter;
+use super::courier::Courier;
 use super::inbox::Incoming;
+use super::outbound::Limit;
 use crate::domain::MemberId;
+use crate::realtime::delivery::{Link, Outbox, Outlet};
 use crate::realtime::reader_filter::ReaderFilter;
-use crate::realtime::undelivered;
 use parking_lot::Mutex;
-use serde::Serialize;
 use socketioxide::socket::Socket;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -35,11 +36,19 @@ pub struct RedisMember {
     pub(super) filter: ReaderFilter,
     /// The numbered events on their way to her socket.
     line: Mutex<Line>,
+    /// Her socket and the events waiting for room in its queue (see `super::outbound`);
+    /// locked inside `line`, never the other way round.
+    pub(super) outbox: Mutex<Outbox<RedisAdapter>>,
+    /// The send limits shared by every member.
+    pub(super) outlet: Arc<Outlet>,
+    /// Where senders on any node are told of a message she was given up on.
+    pub(super) courier: Weak<Courier>,
     /// The Redis key of her live resume token (named by its hash), kept alive with her
     /// record.
     token_key: Mutex<Option<String>>,
-    /// Itself, for the timer of events that wait for a missing `seq`.
-    me: Weak<RedisMember>,
+    /// Itself, for the timer of events that wait for a missing `seq` and the flush of her
+    /// backlog.
+    pub(super) me: Weak<RedisMember>,
     /// Where her journal is, to fill a gap from.
     journal: JournalSource,
 }
@@ -85,17 +94,14 @@ struct Line {
 /// (it is in her journal; a resume sends it).
 const GAP_WAIT: Duration = Duration::from_millis(500);
 
-/// The trailing argument of every event to a resumable member.
-#[derive(Serialize)]
-struct Seq {
-    seq: u64,
-}
-
 impl RedisMember {
+    /// Her record on `link`'s socket; `courier` tells the senders of messages she is
+    /// given up on.
     pub(super) fn new(
         id: MemberId,
-        socket: Weak<Socket<RedisAdapter>>,
+        link: Link<RedisAdapter>,
         journal: JournalSource,
+        courier: Weak<Courier>,
     ) -> Arc<Self> {
         let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
@@ -105,7 +111,10 @@ impl RedisMember {
         });
         Arc::new_cyclic(|me| Self {
             id,
-            socket,
+            outbox: Mutex::new(Outbox::new(link.socket.clone())),
+            socket: link.socket,
+            outlet: link.outlet,
+            courier,
             queue,
             resumable: AtomicBool::new(false),
             filter: ReaderFilter::default(),
@@ -160,7 +169,7 @@ impl RedisMember {
         if let Some(waiting) = &mut line.replaying {
             return waiting.push(incoming);
         }
-        self.write(&mut line, incoming);
+        self.write(&mut line, incoming, Limit::Backlog);
     }
 
     /// A resume is about to read her journal: live events wait until
@@ -180,26 +189,26 @@ impl RedisMember {
         for incoming in kept {
             if incoming.seq > line.sent {
                 line.sent = incoming.seq;
-                self.emit(incoming);
+                self.emit(incoming, Limit::None);
             }
         }
         let mut live = line.replaying.take().unwrap_or_default();
         live.sort_by_key(|incoming| incoming.seq);
         for incoming in live {
-            self.write(&mut line, incoming);
+            self.write(&mut line, incoming, Limit::None);
         }
     }
 
     /// Writes `incoming` to her socket (under her line's lock) in the order of `seq`: an
     /// event that came ahead of a lower one waits for it, at most [`GAP_WAIT`].
-    fn write(&self, line: &mut Line, incoming: Incoming) {
+    fn write(&self, line: &mut Line, incoming: Incoming, limit: Limit) {
         match incoming.seq {
-            0 => self.emit(incoming),
+            0 => self.emit(incoming, limit),
             seq if seq <= line.sent => {} // she has it
             seq if line.sent == 0 || seq == line.sent + 1 => {
                 line.sent = seq;
-                self.emit(incoming);
-                self.write_ahead(line);
+                self.emit(incoming, limit);
+                self.write_ahead(line, limit);
             }
             seq => {
                 let first_waiting = line.ahead.is_empty();
@@ -215,10 +224,10 @@ impl RedisMember {
     }
 
     /// Writes the events that waited and now follow on.
-    fn write_ahead(&self, line: &mut Line) {
+    fn write_ahead(&self, line: &mut Line, limit: Limit) {
         while let Some(next) = line.ahead.remove(&(line.sent + 1)) {
             line.sent = next.seq;
-            self.emit(next);
+            self.emit(next, limit);
         }
     }
 
@@ -239,7 +248,7 @@ impl RedisMember {
         let mut line = self.line.lock();
         for incoming in missing {
             if (from..to).contains(&incoming.seq) {
-                self.write(&mut line, incoming);
+                self.write(&mut line, incoming, Limit::Backlog);
             }
         }
         if !line.ahead.is_empty() {
@@ -247,7 +256,7 @@ impl RedisMember {
         }
         while let Some((seq, next)) = line.ahead.pop_first() {
             line.sent = seq;
-            self.emit(next);
+            self.emit(next, Limit::Backlog);
         }
     }
 
@@ -256,25 +265,5 @@ impl RedisMember {
         let line = self.line.lock();
         let (first_waiting, _) = line.ahead.first_key_value()?;
         Some((line.sent + 1, *first_waiting))
-    }
-
-    /// Puts one event on her socket, a partner's message as her filter shows it. A
-    /// failure needs no word here: a numbered event is kept, and a resume sends it again.
-    fn emit(&self, incoming: Incoming) {
-        let Some(socket) = self.socket() else {
-            return;
-        };
-        let event = incoming.event.as_str();
-        let data = match incoming.is_from_partner_of(&self.id) {
-            true => self.filter.shown(&incoming.data),
-            false => std::borrow::Cow::Borrowed(&*incoming.data),
-        };
-        let sent = match incoming.seq {
-            0 => socket.emit(event, &*data),
-            seq => socket.emit(event, &(&*data, Seq { seq })),
-        };
-        if let Err(cause) = sent {
-            undelivered::unsent(event, &cause);
-        }
     }
 }

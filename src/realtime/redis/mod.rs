@@ -1,6 +1,7 @@
 //! Several nodes: lobbies, rooms and member records in Redis, made atomic by Lua
 //! scripts ([`RedisRules`]); events to members through the delivery scripts and each
-//! node's own channel (`courier`, `inbox`), and socket room joins through
+//! node's own channel (`courier`, `inbox`), written to a member's socket by her node
+//! through her outbox, with the send timeout (`outbound`); and socket room joins through
 //! socketioxide's Redis adapter.
 //!
 //! Members are known by their public member id, never by a session id. The key layout is
@@ -20,6 +21,7 @@ mod courier;
 mod driver;
 mod inbox;
 mod member;
+mod outbound;
 mod peer;
 mod relay;
 mod replies;
@@ -38,9 +40,9 @@ pub use replies::{Reaped, RecordedPlace};
 pub use round_rules::{Driven, RoundView};
 pub use rules::RedisRules;
 
-use super::Bounds;
 use super::notices::LeaveReason;
 use super::presence::{ChatPayload, Presence, Relayed};
+use super::{Bounds, Link};
 use crate::domain::{AccessCode, DisplayName, Group, MemberId, RoomId};
 use crate::matchmaking::{
     Back, Choice, Departure, Joined, Occupancy, Outcome, Parted, Parting, Removal, SeatView,
@@ -50,8 +52,7 @@ use async_trait::async_trait;
 use courier::Courier;
 use member::Job;
 use socketioxide::SocketIo;
-use socketioxide::socket::Socket;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -120,12 +121,13 @@ impl RedisPresence {
         .await
     }
 
-    /// Where member `id`'s journal is.
-    fn journal_of(&self, id: &MemberId) -> member::JournalSource {
-        member::JournalSource {
+    /// This node's record of member `id` on `link`'s socket.
+    fn member_on(&self, id: MemberId, link: Link<RedisAdapter>) -> Arc<RedisMember> {
+        let journal = member::JournalSource {
             redis: self.rules.connection(),
-            key: self.rules.keys().journal(id),
-        }
+            key: self.rules.keys().journal(&id),
+        };
+        RedisMember::new(id, link, journal, Arc::downgrade(&self.courier))
     }
 
     fn io(&self) -> Option<&SocketIo<RedisAdapter>> {
@@ -166,16 +168,16 @@ impl RedisPresence {
 
 #[async_trait]
 impl Presence for RedisPresence {
-    type Connection = Weak<Socket<RedisAdapter>>;
+    type Connection = Link<RedisAdapter>;
     type Member = Arc<RedisMember>;
     type Handle = RemotePeer;
 
-    fn register(&self, socket: Self::Connection, id: MemberId) -> Self::Member {
+    fn register(&self, link: Self::Connection, id: MemberId) -> Self::Member {
         // Every socket sits in a room named by its member id, so that any node can reach it.
-        if let Some(socket) = socket.upgrade() {
+        if let Some(socket) = link.socket.upgrade() {
             socket.join(id.as_str().to_owned());
         }
-        let member = RedisMember::new(id.clone(), socket, self.journal_of(&id));
+        let member = self.member_on(id.clone(), link);
         self.courier.members.insert(id, member.clone());
         member
     }

@@ -99,19 +99,14 @@ impl Handle for RemotePeer {
         &self.id
     }
 
-    /// A plain member on this node is told at once; anyone else through the
-    /// courier (which numbers and keeps a resumable member's notices), in the order
-    /// this node sent its notices.
+    /// A plain member on this node is told at once (through her outbox, see
+    /// `super::outbound`); anyone else through the courier (which numbers and keeps a
+    /// resumable member's notices), in the order this node sent its notices.
     fn emit<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
         if let Some(member) = self.courier.local(&self.id)
             && !member.is_resumable()
         {
-            if let Some(socket) = member.socket()
-                && let Err(cause) = socket.emit(event, data)
-            {
-                undelivered::unsent(event, &cause);
-            }
-            return;
+            return member.notify(event, data);
         }
         let data = match serde_json::value::to_raw_value(data) {
             Ok(data) => data,

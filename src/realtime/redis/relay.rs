@@ -4,14 +4,16 @@ use super::courier::{Echo, Relay};
 use super::member::RedisMember;
 use super::{RedisAdapter, RedisPresence};
 use crate::realtime::context::SocketContext;
+use crate::realtime::delivery::Until;
 use crate::realtime::masking::partner_copy;
 use crate::realtime::presence::{ChatPayload, Relayed, Sent};
 use crate::realtime::refusal::{NOT_IN_ROOM, PARTNER_UNREACHABLE, Refusal, UNAVAILABLE};
-use crate::realtime::undelivered;
+use crate::realtime::{Delivery as Fate, Relaying};
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
-use socketioxide::socket::Socket;
+use std::pin::Pin;
 use std::sync::Arc;
+use tokio::sync::oneshot;
 
 impl RedisPresence {
     /// Two plain members of a room on this node chat here, with no Redis round trip (and
@@ -40,18 +42,16 @@ impl RedisPresence {
             payload: payload.0.to_owned(),
             masked,
         };
-        let (done, result) = tokio::sync::oneshot::channel::<Result<Sent, Refusal>>();
+        let (done, result) = oneshot::channel::<Answer>();
+        // The room's members on this node, the sender among them.
         let here = match socket.rooms().iter().any(|r| *r == room) {
-            true => plain_pair_here(&io, room),
-            false => None,
+            true => members_here(&io, room),
+            false => Vec::new(),
         };
-        if let Some(Here { filtering }) = here {
+        if here.len() >= 2 && here.iter().all(|m| !m.is_resumable()) {
+            let sender = member.clone();
             member.in_order(async move {
-                match filtering {
-                    false => delivery.send_here(&io, &socket).await,
-                    true => delivery.send_here_filtered(&io, &socket),
-                }
-                done.send(Ok(Sent::Delivered)).ok();
+                answer(done, delivery.send_here(&sender, &here));
             });
         } else {
             let (courier, sender) = (self.courier.clone(), member.clone());
@@ -66,7 +66,9 @@ impl RedisPresence {
                             // Mends a join her socket missed (a node or Redis hiccup).
                             socket.join(delivery.room.clone());
                             match echo {
-                                Echo::Plain => emit(&socket, &delivery.payload),
+                                Echo::Plain => {
+                                    let _echo = sender.relay_here(&delivery.payload, false);
+                                }
                                 Echo::Numbered(incoming) => sender.receive(incoming),
                             }
                         }
@@ -79,38 +81,64 @@ impl RedisPresence {
                         Err(UNAVAILABLE)
                     }
                 };
-                done.send(outcome).ok();
+                answer(done, after_partners_here(&sender, &here, outcome));
             });
         }
         // Acknowledged once delivered (or kept), so that an ack means "sent".
-        Relayed::Later(Box::pin(
-            async move { result.await.unwrap_or(Err(NOT_IN_ROOM)) },
-        ))
+        Relayed::Later(Box::pin(async move {
+            match result.await {
+                Ok(answer) => answer.await,
+                Err(_) => Err(NOT_IN_ROOM),
+            }
+        }))
     }
 }
 
-/// A room whose members are all on this node and plain.
-struct Here {
-    /// One of them has her profanity filter on.
-    filtering: bool,
+/// A relay's answer to its sender, once her job ran: it may still wait for a partner's
+/// full queue.
+type Answer = Pin<Box<dyn Future<Output = Result<Sent, Refusal>> + Send>>;
+
+/// Hands the job's `answer` to the sender's ack.
+fn answer(done: oneshot::Sender<Answer>, answer: Answer) {
+    if done.send(answer).is_err() {
+        tracing::debug!("a relay's ack was no longer awaited");
+    }
 }
 
-/// Whether `room` has two sockets on this node, neither of a resumable member (whose
-/// events Redis numbers), and whether one of them filters profanity.
-fn plain_pair_here(io: &SocketIo<RedisAdapter>, room: &str) -> Option<Here> {
-    let here = io.local().within(room.to_owned()).sockets();
-    if here.len() < 2 {
-        return None;
-    }
-    let mut filtering = false;
-    for socket in &here {
-        let context = SocketContext::<RedisPresence>::of(socket)?;
-        if context.member.is_resumable() {
-            return None;
+/// The members of `room` whose sockets are on this node.
+fn members_here(io: &SocketIo<RedisAdapter>, room: &str) -> Vec<Arc<RedisMember>> {
+    let sockets = io.local().within(room.to_owned()).sockets();
+    let contexts = sockets
+        .iter()
+        .filter_map(|s| SocketContext::<RedisPresence>::of(s));
+    contexts.map(|context| context.member.clone()).collect()
+}
+
+/// `outcome` once every partner of `sender` on this node (`here`) has room for what waits
+/// for her, or has been given up on: as on one node, a sender whose partner reads slowly
+/// waits, rather than filling that partner's journal faster than she reads. (Redis has the
+/// message already; what her node then gives up on, it tells the sender itself.)
+fn after_partners_here(
+    sender: &RedisMember,
+    here: &[Arc<RedisMember>],
+    outcome: Result<Sent, Refusal>,
+) -> Answer {
+    let settling: Vec<_> = (here.iter())
+        .filter(|m| m.id != sender.id)
+        .filter_map(|partner| partner.settled(Until::Empty))
+        .collect();
+    // Not read from until they have room (or time out).
+    let reading = (!settling.is_empty())
+        .then(|| sender.hold_reading())
+        .flatten();
+    Box::pin(async move {
+        let _reading = reading;
+        for settled in settling {
+            // Its fate reaches the sender by itself (held, or a `request_error`).
+            let _fate = settled.await;
         }
-        filtering |= context.member.filter.is_on();
-    }
-    Some(Here { filtering })
+        outcome
+    })
 }
 
 /// One chat message on its way to the members of a room.
@@ -122,45 +150,35 @@ struct Delivery {
 }
 
 impl Delivery {
-    /// Sends the payload to the room's sockets on this node, in one broadcast; when it
-    /// had to be masked, the sender's `socket` gets the original and everyone else the
-    /// copy.
-    async fn send_here(self, io: &SocketIo<RedisAdapter>, socket: &Arc<Socket<RedisAdapter>>) {
-        let here = io.local().within(self.room.clone());
-        let sent = match &self.masked {
-            None => here.emit("message", &self.payload).await,
-            Some(copy) => {
-                emit(socket, &self.payload);
-                here.except(socket.id).emit("message", copy).await
-            }
-        };
-        if let Err(cause) = sent {
-            undelivered::unsent("message", &cause);
-        }
-    }
-}
-
-impl Delivery {
-    /// As [`Delivery::send_here`] when a member of the room filters profanity: one
-    /// socket at a time, each partner's copy as her filter shows it.
-    fn send_here_filtered(self, io: &SocketIo<RedisAdapter>, socket: &Arc<Socket<RedisAdapter>>) {
-        emit(socket, &self.payload);
+    /// Writes the message to the sockets of a room of plain members on this node (`here`):
+    /// each partner's copy as her filter shows it, then the sender's own. The answer waits
+    /// for a partner whose queue is full: sent once it has room, `partner_unreachable`
+    /// when she is given up on, `overloaded` when too much waits for her already.
+    fn send_here(self, sender: &RedisMember, here: &[Arc<RedisMember>]) -> Answer {
         let others = self.masked.as_deref().unwrap_or(&self.payload);
-        for reader in io.local().within(self.room).sockets() {
-            if reader.id == socket.id {
-                continue;
-            }
-            match SocketContext::<RedisPresence>::of(&reader) {
-                Some(context) => emit(&reader, &context.member.filter.shown(others)),
-                None => emit(&reader, others),
+        let mut waiting = Vec::new();
+        for reader in here.iter().filter(|m| m.id != sender.id) {
+            match reader.relay_here(others, true) {
+                Relaying::Done(fate) => {
+                    if let Err(refusal) = fate.for_sender() {
+                        return Box::pin(std::future::ready(Err(refusal)));
+                    }
+                }
+                Relaying::Waiting(fate) => waiting.push(fate),
             }
         }
-    }
-}
-
-/// Writes a chat message to one socket.
-fn emit(socket: &Socket<RedisAdapter>, payload: &RawValue) {
-    if let Err(cause) = socket.emit("message", payload) {
-        undelivered::unsent("message", &cause);
+        // Her own echo: its fate is hers to see (she is the one reading, or not).
+        let _echo = sender.relay_here(&self.payload, false);
+        // Not read from until her message has room (or times out).
+        let reading = (!waiting.is_empty())
+            .then(|| sender.hold_reading())
+            .flatten();
+        Box::pin(async move {
+            let _reading = reading;
+            for fate in waiting {
+                fate.await.unwrap_or(Fate::Unreachable).for_sender()?;
+            }
+            Ok(Sent::Delivered)
+        })
     }
 }

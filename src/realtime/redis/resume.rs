@@ -6,14 +6,15 @@
 
 use super::RedisPresence;
 use super::inbox::Incoming;
-use super::member::RedisMember;
 use super::replies;
 use super::rules::unavailable;
 use super::scripts::{self, invoke};
 use crate::domain::{DisplayName, MemberId, ResumeToken};
-use crate::realtime::Bounds;
+use crate::realtime::context::SocketContext;
 use crate::realtime::context::{Entry, Identity, Lifecycle};
+use crate::realtime::delivery::Until;
 use crate::realtime::resuming::{Attached, Resuming};
+use crate::realtime::{Bounds, Delivery, Link};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use parking_lot::Mutex;
@@ -47,8 +48,13 @@ impl Resuming for RedisPresence {
         member.is_resumable()
     }
 
+    /// What waits for her socket is given up on (her record here is per socket).
     fn detach(&self, member: &Self::Member, socket: &Arc<Socket<Self::Adapter>>) -> bool {
-        member.is_on(socket) && self.is_current(member)
+        if !member.is_on(socket) {
+            return false;
+        }
+        member.detach();
+        self.is_current(member)
     }
 
     /// Her token lives as long as her record: refreshed with it by this node, and
@@ -92,7 +98,16 @@ impl Resuming for RedisPresence {
         let name = DisplayName::parse(std::str::from_utf8(name).ok())
             .or_else(|_| DisplayName::parse(None))
             .map_err(|_| StoreError::Unavailable("a member record's name is invalid".into()))?;
-        let member = RedisMember::new(id.clone(), Arc::downgrade(socket), self.journal_of(&id));
+        // The socket's record so far knows the send limits.
+        let Some(outlet) = SocketContext::<Self>::of(socket).map(|c| c.member.outlet.clone())
+        else {
+            return Ok(None);
+        };
+        let link = Link {
+            socket: Arc::downgrade(socket),
+            outlet,
+        };
+        let member = self.member_on(id.clone(), link);
         member.make_resumable();
         member.filter.set(filter == b"1");
         Ok(Some(Arc::new(Identity {
@@ -147,6 +162,14 @@ impl Resuming for RedisPresence {
                 .filter_map(|e| Incoming::parse_entry(e))
                 .collect(),
         );
+        // The ack comes after the replay; when part of it had to wait for room, after that.
+        if let Some(replayed) = member.settled(Until::Newest)
+            && replayed.await != Ok(Delivery::Sent)
+        {
+            // Her new connection read nothing for the send timeout: it is being closed,
+            // and she is away again.
+            tracing::debug!("a resume's replay did not fit in the new connection");
+        }
         // Last wins: her other connections, on any node, are closed (her record names
         // this node now, so theirs do not make her away). This one is not among them,
         // even when she resumes on it again.
