@@ -2,9 +2,9 @@
 //! thrown away (docs/protocol.md section 6, "Nothing lost"): they wait, in order, for room
 //! for up to the send timeout, and the connection is not read from meanwhile (its
 //! [`ReadGate`] is held shut), so a client that sends faster than it reads is slowed down
-//! by TCP instead. A client whose queue stays full for the send timeout, or that makes
-//! more replies wait than the backlog limit allows (a long-polling client, whose requests
-//! cannot be held back), is disconnected as stuck.
+//! by TCP instead. A client whose queue stays full for the send timeout, or a
+//! long-polling client (whose requests cannot be held back) that makes more replies wait
+//! than the backlog limit allows, is disconnected as stuck.
 
 use super::delivery::{Outlet, no_room, stuck};
 use super::socket_gate::gate_of;
@@ -117,7 +117,10 @@ impl<A: Adapter> Replies<A> {
             let gone = Err(SendError::Socket(SocketError::Closed));
             return undelivered::note(gone, "reply", &self.outlet.metrics);
         }
-        if line.waiting.len() >= self.outlet.backlog_limit {
+        // A websocket is not read while replies wait, which bounds them (by what was read
+        // before, and what is on its way through Redis); long-polling requests are not.
+        let held_back = line.reading.is_some();
+        if !held_back && line.waiting.len() >= self.outlet.backlog_limit {
             drop(line);
             return self.give_up("a client made more replies wait than the backlog limit");
         }
