@@ -59,7 +59,7 @@ pub struct Config {
     /// where ready connections overflow when more are ready at once than a worker keeps
     /// locally (256). Lower is fairer to every connection under saturation; higher keeps
     /// a little more latency headroom below it (BENCHMARKS.md, "Fairness").
-    #[arg(long, env = "CIRCLE_GLOBAL_QUEUE_INTERVAL", default_value_t = 31,
+    #[arg(long, env = "CIRCLE_GLOBAL_QUEUE_INTERVAL", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub global_queue_interval: u32,
 
@@ -217,5 +217,23 @@ impl Config {
     /// The defaults, as if started with no flags and no environment (for tests).
     pub fn defaults() -> Self {
         Self::parse_from(["circle"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global_queue_interval(args: &[&str]) -> Result<u32, clap::Error> {
+        let args = ["circle"].iter().chain(args);
+        Config::try_parse_from(args).map(|config| config.global_queue_interval)
+    }
+
+    #[test]
+    fn the_runtime_visits_its_shared_queue_every_fourth_task_unless_told_otherwise() {
+        assert_eq!(global_queue_interval(&[]).unwrap(), 4);
+        let told = global_queue_interval(&["--global-queue-interval", "31"]);
+        assert_eq!(told.unwrap(), 31);
+        assert!(global_queue_interval(&["--global-queue-interval", "0"]).is_err());
     }
 }

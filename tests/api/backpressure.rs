@@ -116,15 +116,7 @@ async fn a_burst_sent_without_reading_gets_every_ack_and_echo_in_order() {
         got.push(ada_got.recv().await.expect("Ada reads on"));
     }
     assert_eq!(got, sent, "her partner got them, in order");
-    let metrics = app.metrics().await;
-    assert!(
-        !metrics.contains("circle_replies_undelivered_total{"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains("circle_members_stuck_total 0"),
-        "{metrics}"
-    );
+    assert_every_reply_sent_and_nobody_stuck(&app).await;
 }
 
 /// A websocket on `query`'s Engine.IO session whose socket takes in as little as the

@@ -387,6 +387,17 @@ impl Process {
     }
 }
 
+/// The server's metrics count no reply it could not send, and no client given up on.
+pub async fn assert_every_reply_sent_and_nobody_stuck(app: &TestApp) {
+    let metrics = app.metrics().await;
+    let undelivered = "circle_replies_undelivered_total{";
+    assert!(!metrics.contains(undelivered), "{metrics}");
+    assert!(
+        metrics.contains("circle_members_stuck_total 0"),
+        "{metrics}"
+    );
+}
+
 /// Asks `check` every few milliseconds until it answers, for at most [`EVENT_TIMEOUT`]
 /// (for what the server announces no other way: log lines, metrics).
 pub async fn eventually<T, F: Future<Output = Option<T>>>(

@@ -203,15 +203,7 @@ async fn refusals_that_find_a_polling_client_s_queue_full_wait_until_it_polls() 
         received.push_str(&body);
     }
     assert_eq!(received.matches("request_error").count(), refused);
-    let metrics = flooded.app().metrics().await;
-    assert!(
-        !metrics.contains("circle_replies_undelivered_total{"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains("circle_members_stuck_total 0"),
-        "{metrics}"
-    );
+    assert_every_reply_sent_and_nobody_stuck(flooded.app()).await;
     flooded.assert_unharmed().await;
 }
 

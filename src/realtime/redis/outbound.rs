@@ -105,9 +105,10 @@ impl RedisMember {
         self.outbox.lock().rebind(None, fate);
     }
 
-    /// Keeps her connection from being read until the returned hold is dropped.
-    pub(super) fn hold_reading(&self) -> Option<ReadHold> {
-        self.outbox.lock().hold_reading()
+    /// When `waits` (a message of hers waits for a partner's room): keeps her connection
+    /// from being read until the returned hold is dropped.
+    pub(super) fn hold_reading_if(&self, waits: bool) -> Option<ReadHold> {
+        waits.then(|| self.outbox.lock().hold_reading())?
     }
 
     /// Resolves once what waits for her now is sent or given up on (see

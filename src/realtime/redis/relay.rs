@@ -128,9 +128,7 @@ fn after_partners_here(
         .filter_map(|partner| partner.settled(Until::Empty))
         .collect();
     // Not read from until they have room (or time out).
-    let reading = (!settling.is_empty())
-        .then(|| sender.hold_reading())
-        .flatten();
+    let reading = sender.hold_reading_if(!settling.is_empty());
     Box::pin(async move {
         let _reading = reading;
         for settled in settling {
@@ -170,9 +168,7 @@ impl Delivery {
         // Her own echo: its fate is hers to see (she is the one reading, or not).
         let _echo = sender.relay_here(&self.payload, false);
         // Not read from until her message has room (or times out).
-        let reading = (!waiting.is_empty())
-            .then(|| sender.hold_reading())
-            .flatten();
+        let reading = sender.hold_reading_if(!waiting.is_empty());
         Box::pin(async move {
             let _reading = reading;
             for fate in waiting {
