@@ -49,6 +49,17 @@ impl<T: ?Sized + Serialize> Data<'_, T> {
         }
     }
 
+    /// How many events may wait before this one is turned away: a partner's message,
+    /// whose sender can be told `overloaded`, finds the backlog limit; her own echo and a
+    /// notice, which nobody could be told of, always wait (the send timeout bounds them,
+    /// and while anything waits her connection is not read).
+    fn waiting_limit(&self, outlet: &Outlet) -> usize {
+        match self {
+            Data::Raw(_, true) => outlet.backlog_limit,
+            Data::Raw(_, false) | Data::Value(_) => usize::MAX,
+        }
+    }
+
     /// The frame to keep or to leave waiting; `None` (logged) if it cannot be encoded.
     fn frame(&self, event: &'static str) -> Option<Arc<Frame>> {
         match self {
@@ -266,7 +277,7 @@ impl<A: Adapter> Mailbox<A> {
         if line.outbox.socket().is_none() {
             return Relaying::Done(self.keep_for_later(&mut line, event, &data, keeping));
         }
-        let waiting = self.waiting(answer, self.outlet.backlog_limit);
+        let waiting = self.waiting(answer, data.waiting_limit(&self.outlet));
         let Line { outbox, journal } = &mut *line;
         let Some(journal) = journal else {
             // A plain member: written straight to her socket when it has room.

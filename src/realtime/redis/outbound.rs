@@ -52,9 +52,11 @@ impl RedisMember {
         // A partner's message to a plain member: its sender hears if it is given up on.
         let sender = incoming.sender.filter(|_| from_partner && seq.is_none());
         let frame = Frame::new(incoming.event, incoming.data, from_partner);
+        // What nobody could be told of, nor keeps (a plain member's notice or echo),
+        // always waits, as on one node (`Mailbox`'s `waiting_limit`).
         let limit = match limit {
-            Limit::Backlog => self.outlet.backlog_limit,
-            Limit::None => usize::MAX,
+            Limit::Backlog if sender.is_some() || seq.is_some() => self.outlet.backlog_limit,
+            Limit::Backlog | Limit::None => usize::MAX,
         };
         let relaying = outbox.offer(
             frame,
@@ -72,7 +74,8 @@ impl RedisMember {
     /// Writes the notice `event` to her socket (she is a plain member of this node), or
     /// leaves it waiting for room.
     pub(super) fn notify<T: ?Sized + Serialize>(&self, event: &'static str, data: &T) {
-        let waiting = self.waiting(false, self.outlet.backlog_limit);
+        // Nobody could be told of a notice turned away: it always waits.
+        let waiting = self.waiting(false, usize::MAX);
         let relaying = self.outbox.lock().write(
             event,
             |socket| socket.emit(event, data),
@@ -86,7 +89,12 @@ impl RedisMember {
     /// for room. A partner's message (`from_partner`, shown through her filter) has a
     /// fate its sender waits for; her own echo has none.
     pub(super) fn relay_here(&self, payload: &RawValue, from_partner: bool) -> Relaying {
-        let waiting = self.waiting(from_partner, self.outlet.backlog_limit);
+        // Her own echo always waits, as on one node (`Mailbox`'s `waiting_limit`).
+        let limit = match from_partner {
+            true => self.outlet.backlog_limit,
+            false => usize::MAX,
+        };
+        let waiting = self.waiting(from_partner, limit);
         self.outbox.lock().write(
             "message",
             |socket| socket.emit("message", &*shown(payload, from_partner, &self.filter)),
