@@ -191,7 +191,9 @@ async fn a_client_that_reads_nothing(bob: impl AsyncFnOnce(&TestApp, &str) -> Ti
     // hold (at most 4 MiB sent and 32 MiB received here), so his queue fills.
     let sent = 3000;
     let padding = "x".repeat(8000);
-    let app = app(Duration::from_millis(500)).await;
+    // Long enough that a test thread starved under a loaded CI machine is not taken for a
+    // client that reads nothing while it joins; short enough to give up within the test.
+    let app = app(Duration::from_secs(2)).await;
     let group = app.create_group().await;
     let (mut ada, _) = RawMember::joined(&app, 4, &group.code, "Ada").await;
     let mut bob = bob(&app, &group.code).await;
