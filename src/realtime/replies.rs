@@ -6,7 +6,7 @@
 //! long-polling client (whose requests cannot be held back) that makes more replies wait
 //! than the backlog limit allows, is disconnected as stuck.
 
-use super::delivery::{Outlet, no_room, stuck};
+use super::delivery::{Flushed, Outlet, no_room, stuck};
 use super::socket_gate::gate_of;
 use super::undelivered;
 use crate::read_gate::ReadHold;
@@ -21,7 +21,7 @@ use socketioxide::{SendError, SocketError};
 use socketioxide_core::Str;
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One reply, encoded, waiting for room.
 pub enum Reply {
@@ -138,54 +138,59 @@ impl<A: Adapter> Replies<A> {
 
     /// Sends what waits as the queue makes room; gives up after the send timeout.
     async fn flush(&self) {
-        loop {
-            tokio::time::sleep(stuck::FLUSH_PAUSE).await;
-            if self.flush_once() {
-                return;
-            }
-            let timed_out = self
-                .line
-                .lock()
-                .since
-                .is_some_and(|since| since.elapsed() >= self.outlet.send_timeout);
-            if timed_out {
-                return self.give_up("a client read none of its replies for the send timeout");
-            }
+        if let Some(socket) = stuck::flush(|| self.flush_once()).await {
+            let why = "a client read none of its replies for the send timeout";
+            stuck::give_up(socket, self.outlet.metrics.clone(), why).await;
         }
     }
 
-    /// Sends what waits while there is room; true when nothing waits any more.
-    fn flush_once(&self) -> bool {
+    /// Sends what waits while there is room; once the first has waited for the send
+    /// timeout, the client is stuck.
+    fn flush_once(&self) -> Flushed<A> {
         let mut line = self.line.lock();
         let Some(socket) = self.socket.upgrade().filter(|_| !line.closed) else {
-            return true;
+            return Flushed::Done;
         };
         while let Some(reply) = line.waiting.front() {
             match reply.send(&socket) {
-                Err(error) if no_room(&error) => return false,
+                Err(error) if no_room(&error) => break,
                 sent => undelivered::note(sent, "reply", &self.outlet.metrics),
             }
             line.waiting.pop_front();
         }
-        line.since = None;
-        line.reading = None;
-        true
+        if line.waiting.is_empty() {
+            line.since = None;
+            line.reading = None;
+            return Flushed::Done;
+        }
+        let waited = line.since.map_or(Duration::ZERO, |since| since.elapsed());
+        if waited < self.outlet.send_timeout {
+            return Flushed::Waiting;
+        }
+        Self::close(&mut line, &self.outlet);
+        Flushed::Stuck(socket)
     }
 
-    /// The client is stuck: every waiting reply is counted as undelivered, the connection
-    /// is not read any more, and it is closed.
+    /// The client is stuck (`why`): every waiting reply is counted as undelivered, the
+    /// connection is not read any more, and it is closed.
     fn give_up(&self, why: &'static str) {
         let mut line = self.line.lock();
         if line.closed {
             return;
         }
-        line.closed = true;
-        for _ in line.waiting.drain(..) {
-            self.outlet.metrics.undelivered("stuck");
-        }
+        Self::close(&mut line, &self.outlet);
         drop(line);
         if let Some(socket) = self.socket.upgrade() {
             tokio::spawn(stuck::give_up(socket, self.outlet.metrics.clone(), why));
+        }
+    }
+
+    /// Nothing more is sent: what waits is counted as undelivered (its hold on the
+    /// connection stays until the socket is gone).
+    fn close(line: &mut Line, outlet: &Outlet) {
+        line.closed = true;
+        for _ in line.waiting.drain(..) {
+            outlet.metrics.undelivered("stuck");
         }
     }
 }

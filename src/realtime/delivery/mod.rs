@@ -15,4 +15,4 @@ pub use backlog::Outlet;
 pub use frame::{Frame, shown};
 pub use journal::Bounds;
 pub use mailbox::{Delivery, Link, Mailbox, Relaying};
-pub use outbox::{Flushing, Outbox, Until, Wait, no_room};
+pub use outbox::{Flushed, Flushing, Outbox, Until, Wait, no_room};
