@@ -137,16 +137,16 @@ async fn tiny_window_websocket(app: &TestApp, query: &str) -> TinyWindow {
 
 type TinyWindow = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 
-/// The next text frame on `ws`.
+/// The next text frame on `ws` other than a ping (which it answers).
 async fn next_on(ws: &mut TinyWindow) -> String {
-    let frame = tokio::time::timeout(EVENT_TIMEOUT, ws.next()).await;
-    frame
-        .unwrap()
-        .unwrap()
-        .unwrap()
-        .into_text()
-        .unwrap()
-        .to_string()
+    loop {
+        let frame = tokio::time::timeout(EVENT_TIMEOUT, ws.next()).await;
+        let text = frame.unwrap().unwrap().unwrap().into_text().unwrap();
+        if text.as_str() != "2" {
+            return text.to_string();
+        }
+        ws.send(Message::text("3")).await.unwrap();
+    }
 }
 
 /// Joins group `code` as Bob on `ws` (connected to namespace `/`).
@@ -167,6 +167,10 @@ async fn bob_on_a_websocket(app: &TestApp, code: &str) -> TinyWindow {
     let mut ws = tiny_window_websocket(app, "EIO=4&transport=websocket").await;
     assert!(next_on(&mut ws).await.starts_with('0'), "open packet");
     ws.send(Message::text("40")).await.unwrap();
+    // As a Socket.IO client does, he writes only once the namespace has let him in: an
+    // event sent before that finds no socket, and socketioxide closes the connection.
+    let connected = next_on(&mut ws).await;
+    assert!(connected.starts_with("40"), "connect packet: {connected}");
     join_as_bob(ws, code).await
 }
 
