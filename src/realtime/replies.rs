@@ -138,8 +138,7 @@ impl<A: Adapter> Replies<A> {
 
     /// Sends what waits as the queue makes room; gives up after the send timeout.
     async fn flush(&self) {
-        if let Some(socket) = stuck::flush(|| self.flush_once()).await {
-            let why = "a client read none of its replies for the send timeout";
+        if let Some((socket, why)) = stuck::flush(|| self.flush_once()).await {
             stuck::give_up(socket, self.outlet.metrics.clone(), why).await;
         }
     }
@@ -168,7 +167,8 @@ impl<A: Adapter> Replies<A> {
             return Flushed::Waiting;
         }
         Self::close(&mut line, &self.outlet);
-        Flushed::Stuck(socket)
+        let why = "a client read none of its replies for the send timeout";
+        Flushed::Stuck(socket, why)
     }
 
     /// The client is stuck (`why`): every waiting reply is counted as undelivered, the

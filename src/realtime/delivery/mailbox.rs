@@ -352,8 +352,8 @@ impl<A: Adapter> Flushing for Mailbox<A> {
                     let resumable = line.journal.is_some();
                     (line.outbox).flush_once(&me.filter, resumable, me.outlet.send_timeout)
                 });
-                if let Some(socket) = stuck.await {
-                    stuck::give_up(socket, me.outlet.metrics.clone(), stuck::READ_NOTHING).await;
+                if let Some((socket, why)) = stuck.await {
+                    stuck::give_up(socket, me.outlet.metrics.clone(), why).await;
                 }
             });
         }

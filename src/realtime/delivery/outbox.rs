@@ -8,6 +8,7 @@ use super::Delivery;
 use super::backlog::{Backlog, Waiting};
 use super::frame::{Frame, send};
 use super::mailbox::Relaying;
+use super::stuck;
 use crate::read_gate::ReadHold;
 use crate::realtime::reader_filter::ReaderFilter;
 use crate::realtime::socket_gate::gate_of;
@@ -26,7 +27,8 @@ pub struct Outbox<A: Adapter> {
     socket: Option<Weak<Socket<A>>>,
     /// Events waiting for room in her queue.
     backlog: Backlog,
-    /// Her queue stayed full for the send timeout: nothing more is tried on this socket.
+    /// Her queue stayed full for the send timeout, or she fell further behind than the
+    /// backlog limit: nothing more is tried on this socket.
     stuck: bool,
     /// Senders waiting for everything in her backlog to be sent or given up on.
     settling: Vec<oneshot::Sender<Delivery>>,
@@ -38,8 +40,9 @@ pub enum Flushed<A: Adapter> {
     Waiting,
     /// Nothing waits any more.
     Done,
-    /// Her queue stayed full for the send timeout: this socket must go.
-    Stuck(Arc<Socket<A>>),
+    /// Her queue stayed full for the send timeout, or she fell too far behind (the
+    /// reason, for the log): this socket must go.
+    Stuck(Arc<Socket<A>>, &'static str),
 }
 
 // Why `Closed` waits too: socketioxide sends the Socket.IO connect packet before it marks
@@ -183,12 +186,17 @@ impl<A: Adapter> Outbox<A> {
     }
 
     /// Puts `frame` at the end of her backlog, starting a flush when it is the first
-    /// there. Beyond the backlog limit it is not kept: a numbered event is held (her
-    /// journal has it), any other overloaded.
+    /// there. Beyond the backlog limit it is not kept: any other event is overloaded; a
+    /// numbered one is held (her journal has it) and she has fallen too far behind, so
+    /// that the running flush gives up on this socket, and her resume replays it. (Her
+    /// live stream never skips a `seq`.)
     fn wait(&mut self, frame: Arc<Frame>, seq: Option<u64>, waiting: Wait<'_>) -> Relaying {
         if self.backlog.len() >= waiting.limit {
             let fate = match seq {
-                Some(_) => Delivery::Held,
+                Some(_) => {
+                    self.stuck = true;
+                    Delivery::Held
+                }
                 None => Delivery::Overloaded,
             };
             return Relaying::Done(fate);
@@ -227,18 +235,23 @@ impl<A: Adapter> Outbox<A> {
         Some(fate)
     }
 
-    /// Sends what waits while her queue has room. After `timeout` with her queue full she
-    /// is stuck: what waits is given up on, a `resumable` member's as held (her journal
-    /// keeps it for her resume), a plain member's as unreachable.
+    /// Sends what waits while her queue has room. After `timeout` with her queue full, or
+    /// once she fell further behind than the backlog limit, she is stuck: what waits is
+    /// given up on, a `resumable` member's as held (her journal keeps it for her resume),
+    /// a plain member's as unreachable.
     pub fn flush_once(
         &mut self,
         filter: &ReaderFilter,
         resumable: bool,
         timeout: Duration,
     ) -> Flushed<A> {
-        let Some(socket) = self.socket() else {
+        let Some(socket) = self.socket.as_ref().and_then(Weak::upgrade) else {
             return Flushed::Done; // detached: the backlog was answered then
         };
+        if self.stuck {
+            self.give_up(Delivery::Held); // only a numbered event sets it (see `wait`)
+            return Flushed::Stuck(socket, stuck::FELL_BEHIND);
+        }
         while let Some(waiting) = self.backlog.front() {
             match send(&socket, &waiting.frame, waiting.seq, filter) {
                 Err(cause) if no_room(&cause) => break,
@@ -261,7 +274,7 @@ impl<A: Adapter> Outbox<A> {
             true => Delivery::Held,
             false => Delivery::Unreachable,
         });
-        Flushed::Stuck(socket)
+        Flushed::Stuck(socket, stuck::READ_NOTHING)
     }
 
     /// Answers everything waiting, and everyone waiting for it, with `fate`.

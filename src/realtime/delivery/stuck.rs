@@ -15,24 +15,28 @@ use std::time::Duration;
 pub const FLUSH_PAUSE: Duration = Duration::from_millis(5);
 
 /// Retries a member's backlog with `flush_once` every [`FLUSH_PAUSE`] until nothing
-/// waits. When she turns out stuck her socket is returned: it is to be [`give_up`] on,
-/// and its end is then handled as any other (a plain member leaves, a resumable one
-/// becomes away).
+/// waits. When she turns out stuck her socket is returned with the reason: it is to be
+/// [`give_up`] on, and its end is then handled as any other (a plain member leaves, a
+/// resumable one becomes away).
 pub async fn flush<A: Adapter>(
     mut flush_once: impl FnMut() -> Flushed<A>,
-) -> Option<Arc<Socket<A>>> {
+) -> Option<(Arc<Socket<A>>, &'static str)> {
     loop {
         tokio::time::sleep(FLUSH_PAUSE).await;
         match flush_once() {
             Flushed::Waiting => {}
             Flushed::Done => return None,
-            Flushed::Stuck(socket) => return Some(socket),
+            Flushed::Stuck(socket, why) => return Some((socket, why)),
         }
     }
 }
 
 /// Why a member whose events waited for the send timeout is given up on.
 pub const READ_NOTHING: &str = "a member's connection read nothing for the send timeout";
+
+/// Why a resumable member with more numbered events waiting than the backlog limit is
+/// given up on: the rest are in her journal, and her resume replays them in order.
+pub const FELL_BEHIND: &str = "a resumable member fell further behind than the backlog limit";
 
 /// Marks a socket given up on, in its extensions.
 #[derive(Clone)]

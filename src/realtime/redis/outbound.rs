@@ -180,9 +180,9 @@ impl Flushing for RedisMember {
                     let resumable = me.is_resumable();
                     (me.outbox.lock()).flush_once(&me.filter, resumable, me.outlet.send_timeout)
                 });
-                if let Some(socket) = stuck.await {
+                if let Some((socket, why)) = stuck.await {
                     me.hold_from_now().await;
-                    stuck::give_up(socket, me.outlet.metrics.clone(), stuck::READ_NOTHING).await;
+                    stuck::give_up(socket, me.outlet.metrics.clone(), why).await;
                 }
             });
         }
