@@ -110,7 +110,12 @@ impl<A: Adapter> Replies<A> {
         }
     }
 
-    /// Keeps `reply`, which found the queue full, until there is room.
+    /// Whether replies wait: a new one goes behind them, so that they keep their order.
+    pub fn any_waiting(&self) -> bool {
+        !self.line.lock().waiting.is_empty()
+    }
+
+    /// Keeps `reply`, which found the queue full (or replies waiting), until there is room.
     pub fn wait(&self, reply: Reply) {
         let mut line = self.line.lock();
         if line.closed {

@@ -121,24 +121,26 @@ impl<A: Adapter> Request<A> {
     }
 
     /// Sends `data` as the ack if the client asked for one, else as event `event`. A reply
-    /// that finds the client's queue full waits for room (see [`Replies`]); one that
-    /// cannot be sent at all is counted and logged as undelivered.
+    /// that finds the client's queue full, or replies waiting already, waits behind them
+    /// for room (see [`Replies`]); one that cannot be sent at all is counted and logged as
+    /// undelivered.
     fn reply<T: ?Sized + Serialize>(&self, event: &'static str, data: &T, metrics: &Metrics) {
-        let sent = match self.ack {
-            Some(id) => ack_sender(&self.socket, id).send(data),
-            None => self.socket.emit(event, data),
+        let replies = match Replies::of(&self.socket) {
+            Some(replies) if replies.any_waiting() => replies,
+            replies => {
+                let sent = match self.ack {
+                    Some(id) => ack_sender(&self.socket, id).send(data),
+                    None => self.socket.emit(event, data),
+                };
+                match (&sent, replies) {
+                    (Err(error), Some(replies)) if no_room(error) => replies,
+                    _ => return undelivered::note(sent, event, metrics),
+                }
+            }
         };
-        let Err(error) = sent.as_ref() else { return };
-        if !no_room(error) {
-            return undelivered::note(sent, event, metrics);
-        }
-        match (
-            Replies::of(&self.socket),
-            Reply::encode(self.ack, event, data),
-        ) {
-            (Some(replies), Ok(reply)) => replies.wait(reply),
-            (_, Err(cause)) => undelivered::not_encoded(event, &cause, metrics),
-            (None, Ok(_)) => undelivered::note(sent, event, metrics),
+        match Reply::encode(self.ack, event, data) {
+            Ok(reply) => replies.wait(reply),
+            Err(cause) => undelivered::not_encoded(event, &cause, metrics),
         }
     }
 }
